@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* compiler.h: portability and hint macros shared by every module. */
+#ifndef OTS_COMPILER_H
+#define OTS_COMPILER_H
+
+#define ots_likely(x)   __builtin_expect(!!(x), 1)
+#define ots_unlikely(x) __builtin_expect(!!(x), 0)
+#define OTS_UNUSED      __attribute__((unused))
+#define OTS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define OTS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define OTS_CACHELINE   64
+#define OTS_ALIGNED     __attribute__((aligned(OTS_CACHELINE)))
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* flow-t.h: types of flows (types only). */
+#ifndef OTS_FLOW_T_H
+#define OTS_FLOW_T_H
+
+#include <stdint.h>
+
+#include "ots/packet-t.h"
+#include "ots/stream-tcp.h"
+
+/*
+ * Direction-free flow key: the two endpoints sorted so both directions of a conversation
+ * build the same key (lo < hi by address, then port). 40 bytes, no padding holes: it is
+ * compared and hashed as bytes, so builders must zero it first (ots_flow_key_make does).
+ */
+struct ots_flow_key {
+	struct ots_addr lo, hi;
+	uint16_t port_lo, port_hi;
+	uint16_t vlan;     /* outer VLAN id, 0 when untagged */
+	uint8_t proto;     /* IP protocol */
+	uint8_t ip_version;
+};
+
+enum ots_flow_end {
+	OTS_FLOW_END_ACTIVE = 0, /* still open (not an end reason on output) */
+	OTS_FLOW_END_IDLE = 1,   /* idle timeout */
+	OTS_FLOW_END_TIMEOUT_ACTIVE = 2, /* active timeout: record split, flow goes on */
+	OTS_FLOW_END_CLOSED = 3, /* TCP FIN/RST seen both ways or RST, then idle */
+	OTS_FLOW_END_EVICTED = 4, /* memcap pressure */
+	OTS_FLOW_END_EOF = 5     /* end of capture */
+};
+
+struct ndpi_flow_struct;
+
+/*
+ * One flow record. Direction 0 is initiator -> responder: the sender of the first packet, or
+ * the SYN sender when the capture shows the handshake. Owned by a worker's flow table.
+ */
+struct ots_flow {
+	struct ots_flow_key key;
+	uint32_t hash;
+	uint32_t lru_prev, lru_next;   /* table-private LRU links (indices) */
+	uint8_t init_is_lo;            /* 1: the initiator is key.lo */
+	uint8_t end_reason;            /* enum ots_flow_end, set when the flow ends */
+	uint8_t tcp_state;             /* flow-private TCP state bits (worker) */
+	uint8_t ndpi_state;            /* 0 pending, 1 classified, 2 given up, 3 guessed */
+	uint8_t vlan_count;
+	uint8_t has_mac;
+	uint16_t vlan[OTS_MAX_VLANS];
+	uint8_t mac[2][6];             /* [0] initiator's MAC, [1] responder's */
+	uint16_t ndpi_master, ndpi_app;
+	uint16_t ndpi_category;
+	uint16_t ndpi_pkts;            /* packets given to nDPI */
+	uint64_t first_ts, last_ts;    /* microseconds, packet time */
+	uint64_t pkts[2], bytes[2];    /* per direction, bytes on the wire */
+	uint64_t payload_bytes[2];
+	uint64_t seq;                  /* per-worker creation number */
+	struct ndpi_flow_struct *ndpi; /* nDPI state, freed once classified or given up */
+	struct ots_stream *stream;     /* TCP reassembly, allocated on first TCP payload */
+};
+
+#endif
