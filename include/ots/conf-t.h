@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* conf-t.h: the run configuration (types only). Filled by main.c from argv; immutable after. */
+#ifndef OTS_CONF_T_H
+#define OTS_CONF_T_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ots/decode.h"
+#include "ots/flow.h"
+#include "ots/stream-tcp.h"
+
+struct ots_conf {
+	char **inputs;           /* -r paths after directory expansion, in order */
+	size_t n_inputs;
+	const char *iface;       /* -i */
+	const char *bpf;         /* -f */
+	const char *outdir;      /* -o */
+	unsigned workers;        /* -w */
+	int deterministic;       /* --deterministic */
+	int quiet;               /* -q: no summary, no progress */
+	int progress;            /* progress line on stderr (files on a terminal) */
+	uint64_t ring_bytes;     /* per-worker input ring */
+	uint32_t snaplen;        /* live capture */
+	uint64_t pcap_buffer;    /* live capture kernel buffer bytes */
+	uint32_t ndpi_max_pkts;  /* packets given to nDPI before giving up */
+	struct ots_flow_conf flow;       /* memcap is for all workers; each gets 1/N */
+	struct ots_stream_conf stream;
+	struct ots_defrag_conf defrag;
+};
+
+#endif

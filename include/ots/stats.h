@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* stats.h: run totals, stats.json and the human summary (src/stats.c). Main thread only. */
+#ifndef OTS_STATS_H
+#define OTS_STATS_H
+
+#include <stdio.h>
+
+#include "ots/capture.h"
+#include "ots/json.h"
+#include "ots/output.h"
+#include "ots/worker.h"
+
+struct ots_run {
+	const struct ots_conf *conf;
+	const struct ots_capture *cap;
+	const struct ots_worker *workers;
+	unsigned nworkers;
+	const struct ots_output *out;
+	double elapsed_s;
+	uint64_t max_rss_bytes;
+	const char *version;
+};
+
+/* Sum of every worker's counters. */
+void ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum);
+/* The stats.json document. */
+void ots_stats_json(struct ots_json *j, const struct ots_run *run);
+/* A short human summary for a terminal (no -o). */
+void ots_stats_summary(FILE *fp, const struct ots_run *run);
+/* Peak resident set of this process in bytes (0 when unknown). */
+uint64_t ots_stats_max_rss(void);
+
+#endif

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* json.c: JSON writer with RFC 8259 escaping (see json.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ots/error.h"
+#include "ots/json.h"
+
+void
+ots_json_init(struct ots_json *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void
+ots_json_reset(struct ots_json *j)
+{
+	j->len = 0;
+	j->err = 0;
+	j->depth = 0;
+	j->need_comma[0] = 0;
+}
+
+void
+ots_json_free(struct ots_json *j)
+{
+	free(j->buf);
+	memset(j, 0, sizeof(*j));
+}
+
+static int
+grow(struct ots_json *j, size_t n)
+{
+	size_t cap;
+	char *nb;
+
+	if (j->err)
+		return 0;
+	if (j->cap - j->len >= n + 1)
+		return 1;
+	cap = j->cap ? j->cap : 256;
+	while (cap - j->len < n + 1) {
+		if (cap > ((size_t)-1) / 2) {
+			j->err = OTS_ENOMEM;
+			return 0;
+		}
+		cap *= 2;
+	}
+	nb = realloc(j->buf, cap);
+	if (!nb) {
+		j->err = OTS_ENOMEM;
+		return 0;
+	}
+	j->buf = nb;
+	j->cap = cap;
+	return 1;
+}
+
+static void
+put(struct ots_json *j, const char *s, size_t n)
+{
+	if (!grow(j, n))
+		return;
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = '\0';
+}
+
+static void
+putc_(struct ots_json *j, char c)
+{
+	put(j, &c, 1);
+}
+
+static void
+indent(struct ots_json *j)
+{
+	int i;
+
+	putc_(j, '\n');
+	for (i = 0; i < j->depth; i++)
+		put(j, "  ", 2);
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), or 0 when invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+static void
+put_escaped(struct ots_json *j, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0, l;
+	char esc[6];
+
+	putc_(j, '"');
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			run++;
+			i++;
+			continue;
+		}
+		put(j, (const char *)s + i - run, run);
+		run = 0;
+		if (c >= 0x80) {
+			l = utf8_len(s + i, n - i);
+			if (l) {
+				put(j, (const char *)s + i, l);
+				i += l;
+			} else {
+				put(j, "\xef\xbf\xbd", 3); /* U+FFFD */
+				i++;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"': put(j, "\\\"", 2); break;
+		case '\\': put(j, "\\\\", 2); break;
+		case '\n': put(j, "\\n", 2); break;
+		case '\r': put(j, "\\r", 2); break;
+		case '\t': put(j, "\\t", 2); break;
+		case '\b': put(j, "\\b", 2); break;
+		case '\f': put(j, "\\f", 2); break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			put(j, esc, 6);
+		}
+		i++;
+	}
+	put(j, (const char *)s + i - run, run);
+	putc_(j, '"');
+}
+
+static void
+key_(struct ots_json *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		putc_(j, ',');
+	j->need_comma[j->depth] = 1;
+	if (j->pretty && j->depth > 0)
+		indent(j);
+	if (key) {
+		put_escaped(j, key, strlen(key));
+		if (j->pretty)
+			put(j, ": ", 2);
+		else
+			putc_(j, ':');
+	}
+}
+
+static void
+open_(struct ots_json *j, const char *key, char c)
+{
+	key_(j, key);
+	putc_(j, c);
+	if (j->depth + 1 >= OTS_JSON_MAX_DEPTH) {
+		j->err = OTS_ELIMIT;
+		return;
+	}
+	j->depth++;
+	j->need_comma[j->depth] = 0;
+}
+
+static void
+close_(struct ots_json *j, char c)
+{
+	int had = j->need_comma[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (j->pretty && had)
+		indent(j);
+	putc_(j, c);
+}
+
+void
+ots_json_obj_open(struct ots_json *j, const char *key)
+{
+	open_(j, key, '{');
+}
+
+void
+ots_json_obj_close(struct ots_json *j)
+{
+	close_(j, '}');
+}
+
+void
+ots_json_arr_open(struct ots_json *j, const char *key)
+{
+	open_(j, key, '[');
+}
+
+void
+ots_json_arr_close(struct ots_json *j)
+{
+	close_(j, ']');
+}
+
+void
+ots_json_strn(struct ots_json *j, const char *key, const char *s, size_t n)
+{
+	key_(j, key);
+	put_escaped(j, s, n);
+}
+
+void
+ots_json_str(struct ots_json *j, const char *key, const char *s)
+{
+	if (!s) {
+		ots_json_null(j, key);
+		return;
+	}
+	ots_json_strn(j, key, s, strlen(s));
+}
+
+void
+ots_json_u64(struct ots_json *j, const char *key, uint64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
+
+	key_(j, key);
+	put(j, b, (size_t)n);
+}
+
+void
+ots_json_i64(struct ots_json *j, const char *key, int64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+
+	key_(j, key);
+	put(j, b, (size_t)n);
+}
+
+void
+ots_json_dbl(struct ots_json *j, const char *key, double v, int decimals)
+{
+	char b[64];
+	int n;
+
+	if (!isfinite(v) || fabs(v) > 1e18) {
+		ots_json_null(j, key);
+		return;
+	}
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 9)
+		decimals = 9;
+	/* The C locale is never changed by otsensor, so '.' is the radix character. */
+	n = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	key_(j, key);
+	put(j, b, (size_t)n);
+}
+
+void
+ots_json_bool(struct ots_json *j, const char *key, int v)
+{
+	key_(j, key);
+	if (v)
+		put(j, "true", 4);
+	else
+		put(j, "false", 5);
+}
+
+void
+ots_json_null(struct ots_json *j, const char *key)
+{
+	key_(j, key);
+	put(j, "null", 4);
+}
+
+void
+ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us)
+{
+	char b[40];
+	struct tm tm;
+	time_t t = (time_t)(ts_us / 1000000u);
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(b + n, sizeof(b) - n, ".%06uZ", (unsigned)(ts_us % 1000000u));
+	key_(j, key);
+	putc_(j, '"');
+	put(j, b, n);
+	putc_(j, '"');
+}
+
+void
+ots_json_newline(struct ots_json *j)
+{
+	putc_(j, '\n');
+	j->need_comma[0] = 0;
+}

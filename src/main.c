@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * main.c: command line, threads, signals and the end-of-run reports. No packet logic here:
+ * the main thread drains the workers' event rings into the output and shows progress.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ots/capture.h"
+#include "ots/classify.h"
+#include "ots/conf.h"
+#include "ots/error.h"
+#include "ots/log.h"
+#include "ots/output.h"
+#include "ots/stats.h"
+#include "ots/worker.h"
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	        "usage: otsensor -r PATH [-r PATH ...] [options]\n"
+	        "       otsensor -i IFACE [options]\n"
+	        "\n"
+	        "Passive OT network sensor: reads captures or a live interface, tracks flows and\n"
+	        "classifies their traffic.\n"
+	        "\n"
+	        "input:\n"
+	        "  -r, --read PATH        pcap or pcapng file, or a directory of them (read in name\n"
+	        "                         order); repeat to read several, in the order given\n"
+	        "  -i, --interface IFACE  capture live (promiscuous); stop with Ctrl-C or SIGTERM\n"
+	        "  -f, --filter 'BPF'     capture filter (tcpdump syntax)\n"
+	        "output:\n"
+	        "  -o, --output DIR       write DIR/flows.jsonl and DIR/stats.json (created if\n"
+	        "                         needed); without -o a summary goes to stdout\n"
+	        "      --deterministic    results depend only on the capture: packet time only,\n"
+	        "                         sorted records, no host name, pid or wall-clock figures\n"
+	        "  -q, --quiet            no summary, no progress line\n"
+	        "engine:\n"
+	        "  -w, --workers N        worker threads (default: online cores - 1, at least 1)\n"
+	        "      --flow-memcap SIZE memory for flow state, all workers (default 256M;\n"
+	        "                         suffixes k, M, G)\n"
+	        "      --ndpi-packets N   packets per flow given to nDPI before giving up (32)\n"
+	        "  -h, --help             this help\n"
+	        "      --version          version and library versions\n"
+	        "\n"
+	        "Exit status: 0 success, 1 runtime error (unreadable input ...), 2 bad usage.\n");
+}
+
+enum { OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS };
+
+static const struct option long_opts[] = {
+	{ "read", required_argument, NULL, 'r' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "deterministic", no_argument, NULL, OPT_DETERMINISTIC },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "flow-memcap", required_argument, NULL, OPT_MEMCAP },
+	{ "ndpi-packets", required_argument, NULL, OPT_NDPI_PKTS },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int OTS_PRINTF(1, 2)
+bad_usage(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ots_err("%s (see otsensor -h)", msg);
+	return 2;
+}
+
+static int
+parse_args(int argc, char **argv, struct ots_conf *conf)
+{
+	char err[512];
+	uint64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:i:f:o:w:qh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (ots_conf_add_input(conf, optarg, err, sizeof(err)) != OTS_OK) {
+				ots_err("%s", err);
+				return 1;
+			}
+			break;
+		case 'i':
+			if (conf->iface)
+				return bad_usage("only one -i interface per sensor process");
+			conf->iface = optarg;
+			break;
+		case 'f': conf->bpf = optarg; break;
+		case 'o': conf->outdir = optarg; break;
+		case 'w':
+			if (ots_parse_uint(optarg, 1, 256, &v) != OTS_OK)
+				return bad_usage("-w needs a worker count from 1 to 256, not '%s'", optarg);
+			conf->workers = (unsigned)v;
+			break;
+		case 'q': conf->quiet = 1; break;
+		case 'h': usage(stdout); exit(0);
+		case OPT_DETERMINISTIC: conf->deterministic = 1; break;
+		case OPT_VERSION:
+			printf("otsensor %s\nnDPI %s\n%s\n", PACKAGE_VERSION, ots_classify_ndpi_version(),
+			       ots_capture_lib_version());
+			exit(0);
+		case OPT_MEMCAP:
+			if (ots_parse_size(optarg, &v) != OTS_OK || v < (1u << 20))
+				return bad_usage("--flow-memcap needs a size of at least 1M (e.g. 512M), "
+				                 "not '%s'", optarg);
+			conf->flow.memcap = v;
+			break;
+		case OPT_NDPI_PKTS:
+			if (ots_parse_uint(optarg, 1, 1000, &v) != OTS_OK)
+				return bad_usage("--ndpi-packets needs 1 to 1000, not '%s'", optarg);
+			conf->ndpi_max_pkts = (uint32_t)v;
+			break;
+		default:
+			return 2; /* getopt printed the reason */
+		}
+	}
+	if (optind < argc)
+		return bad_usage("unexpected argument '%s' (inputs are given with -r)", argv[optind]);
+	if (!conf->n_inputs && !conf->iface)
+		return bad_usage("nothing to read: give -r FILE|DIR or -i IFACE");
+	if (conf->n_inputs && conf->iface)
+		return bad_usage("-r and -i exclude each other");
+	return 0;
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Move every visible record of every worker into the output. Returns records moved. */
+static size_t
+drain(struct ots_worker *w, unsigned n, struct ots_output *out)
+{
+	const struct ots_flow_rec *r;
+	size_t moved = 0;
+	uint32_t len;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		while ((r = ots_ring_peek(&w[i].out, &len))) {
+			ots_output_flow(out, r);
+			ots_ring_consume(&w[i].out);
+			if ((++moved & 255) == 0)
+				ots_ring_release(&w[i].out);
+		}
+		ots_ring_release(&w[i].out);
+	}
+	return moved;
+}
+
+static void
+progress(const struct ots_capture *cap, double t0, int final)
+{
+	uint64_t pk = atomic_load_explicit(&cap->prog_packets, memory_order_relaxed);
+	uint64_t by = atomic_load_explicit(&cap->prog_bytes, memory_order_relaxed);
+	double el = mono_now() - t0;
+	double pct = cap->total_file_bytes ? 100.0 * (double)by / (double)cap->total_file_bytes : 0;
+
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (pct > 100)
+		pct = 100;
+	fprintf(stderr, "\r\033[Kotsensor: %5.1f%%  %llu packets  %.0f packets/s", pct,
+	        (unsigned long long)pk, el > 0 ? (double)pk / el : 0.0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ots_conf conf;
+	struct ots_output out;
+	struct ots_capture cap;
+	struct ots_worker *workers = NULL;
+	struct ots_run run;
+	struct sigaction sa;
+	char err[512] = "";
+	double t0, last_prog = 0;
+	unsigned i, started = 0;
+	int rc, status = 0, all_done;
+
+	ots_conf_defaults(&conf);
+	rc = parse_args(argc, argv, &conf);
+	if (rc) {
+		ots_conf_free(&conf);
+		return rc;
+	}
+	conf.progress = !conf.quiet && conf.n_inputs && isatty(STDERR_FILENO);
+
+	if (ots_capture_check(&conf, err, sizeof(err)) != OTS_OK) {
+		ots_err("%s", err);
+		ots_conf_free(&conf);
+		return 1;
+	}
+	if (ots_output_open(&out, &conf, err, sizeof(err)) != OTS_OK) {
+		ots_err("%s", err);
+		ots_output_close(&out);
+		ots_conf_free(&conf);
+		return 1;
+	}
+	workers = calloc(conf.workers, sizeof(*workers));
+	if (!workers) {
+		ots_err("out of memory");
+		return 1;
+	}
+	for (i = 0; i < conf.workers; i++) {
+		if (ots_worker_init(&workers[i], i, &conf, err, sizeof(err)) != OTS_OK ||
+		    ots_worker_start(&workers[i]) != OTS_OK) {
+			ots_err("%s", err[0] ? err : "cannot start a worker thread");
+			status = 1;
+			goto teardown;
+		}
+		started++;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	t0 = mono_now();
+	if (ots_capture_start(&cap, &conf, workers, conf.workers, err, sizeof(err)) != OTS_OK) {
+		ots_err("%s", err);
+		status = 1;
+		goto teardown;
+	}
+	if (conf.iface && !conf.quiet)
+		ots_info("capturing on %s with %u worker%s; stop with Ctrl-C", conf.iface,
+		         conf.workers, conf.workers == 1 ? "" : "s");
+
+	/* Main loop: drain results until every worker has seen EOF. */
+	for (;;) {
+		unsigned spins = 0;
+
+		if (got_signal && !atomic_load(&cap.stop))
+			ots_capture_stop(&cap);
+		all_done = 1;
+		for (i = 0; i < conf.workers; i++)
+			if (!atomic_load_explicit(&workers[i].done, memory_order_acquire))
+				all_done = 0;
+		if (drain(workers, conf.workers, &out) == 0) {
+			if (all_done)
+				break;
+			while (spins < 300 && !got_signal)
+				ots_backoff(&spins); /* ends in ~200 us sleeps */
+		}
+		if (conf.progress && mono_now() - last_prog > 0.5) {
+			progress(&cap, t0, 0);
+			last_prog = mono_now();
+		}
+	}
+	drain(workers, conf.workers, &out);
+	ots_capture_join(&cap);
+	if (conf.progress)
+		progress(&cap, t0, 1);
+
+	memset(&run, 0, sizeof(run));
+	run.conf = &conf;
+	run.cap = &cap;
+	run.workers = workers;
+	run.nworkers = conf.workers;
+	run.out = &out;
+	run.elapsed_s = mono_now() - t0;
+	run.max_rss_bytes = ots_stats_max_rss();
+	run.version = PACKAGE_VERSION;
+
+	if (cap.error != OTS_OK) {
+		ots_err("%s", cap.errmsg);
+		status = 1;
+	}
+	for (i = 0; i < cap.n_inputs; i++)
+		if (cap.inputs[i].truncated)
+			ots_warn("%s is cut short (%s); results cover it up to the cut",
+			         cap.inputs[i].path, cap.inputs[i].error);
+	if (ots_output_finish(&out, err, sizeof(err)) != OTS_OK) {
+		ots_err("%s", err);
+		status = 1;
+	}
+	if (conf.outdir) {
+		struct ots_json j;
+		char path[4096];
+
+		ots_json_init(&j);
+		j.pretty = 1;
+		ots_stats_json(&j, &run);
+		snprintf(path, sizeof(path), "%s/stats.json", conf.outdir);
+		if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {
+			ots_err("cannot write %s", path);
+			status = 1;
+		}
+		ots_json_free(&j);
+	} else if (!conf.quiet) {
+		ots_stats_summary(stdout, &run);
+	}
+	ots_capture_destroy(&cap);
+
+teardown:
+	for (i = 0; i < started; i++) {
+		if (!atomic_load(&workers[i].done)) {
+			/* the reader never ran: end the worker from here (we are the only producer) */
+			atomic_store(&workers[i].discard, 1);
+			ots_worker_send_eof(&workers[i]);
+		}
+		ots_worker_join(&workers[i]);
+	}
+	for (i = 0; i < conf.workers; i++)
+		ots_worker_destroy(&workers[i]);
+	free(workers);
+	ots_output_close(&out);
+	ots_conf_free(&conf);
+	return status;
+}

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* output-file.c: flows.jsonl writer, deterministic ordering, atomic file writes (output.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ots/decode.h"
+#include "ots/error.h"
+#include "ots/output.h"
+
+static const char *
+end_reason_name(uint8_t r)
+{
+	switch (r) {
+	case OTS_FLOW_END_IDLE: return "idle";
+	case OTS_FLOW_END_TIMEOUT_ACTIVE: return "active_timeout";
+	case OTS_FLOW_END_CLOSED: return "closed";
+	case OTS_FLOW_END_EVICTED: return "evicted";
+	case OTS_FLOW_END_EOF: return "eof";
+	}
+	return "active";
+}
+
+static const char *
+transport_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case 58: return "ipv6-icmp";
+	case 132: return "sctp";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 2: return "igmp";
+	case 89: return "ospf";
+	case 112: return "vrrp";
+	}
+	snprintf(buf, len, "ip-%u", proto);
+	return buf;
+}
+
+static void
+tcp_flags_str(uint8_t f, char out[8])
+{
+	static const char names[] = "FSRPAU";
+	int i, n = 0;
+
+	for (i = 0; i < 6; i++)
+		if (f & (1u << i))
+			out[n++] = names[i];
+	out[n] = '\0';
+}
+
+uint64_t
+ots_flow_rec_id(const struct ots_flow_rec *r)
+{
+	/* FNV-1a over key bytes and first_ts: stable across runs, worker counts and hosts. */
+	const uint8_t *k = (const uint8_t *)&r->key;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < sizeof(r->key); i++)
+		h = (h ^ k[i]) * 0x100000001b3ull;
+	for (i = 0; i < 8; i++)
+		h = (h ^ ((r->first_ts >> (8 * i)) & 0xff)) * 0x100000001b3ull;
+	return h;
+}
+
+void
+ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r)
+{
+	const struct ots_addr *src = r->init_is_lo ? &r->key.lo : &r->key.hi;
+	const struct ots_addr *dst = r->init_is_lo ? &r->key.hi : &r->key.lo;
+	uint16_t sport = r->init_is_lo ? r->key.port_lo : r->key.port_hi;
+	uint16_t dport = r->init_is_lo ? r->key.port_hi : r->key.port_lo;
+	char a[64], tb[16], fl[8], id[20];
+	unsigned i;
+	static const char *const ndpi_state[] = { "pending", "detected", "unknown", "guessed" };
+
+	ots_json_obj_open(j, NULL);
+	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
+	ots_json_str(j, "record", "flow");
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)ots_flow_rec_id(r));
+	ots_json_str(j, "flow_id", id);
+	ots_json_time(j, "first_seen", r->first_ts);
+	ots_json_time(j, "last_seen", r->last_ts);
+	ots_json_dbl(j, "duration_s",
+	             r->last_ts >= r->first_ts ? (double)(r->last_ts - r->first_ts) / 1e6 : 0.0, 6);
+	ots_json_u64(j, "ip_version", r->key.ip_version);
+	ots_json_str(j, "transport", transport_name(r->key.proto, tb, sizeof(tb)));
+	ots_json_str(j, "src_ip", ots_addr_str(src, a, sizeof(a)));
+	ots_json_u64(j, "src_port", sport);
+	ots_json_str(j, "dst_ip", ots_addr_str(dst, a, sizeof(a)));
+	ots_json_u64(j, "dst_port", dport);
+	if (r->has_mac) {
+		ots_json_str(j, "src_mac", ots_mac_str(r->mac[0], a, sizeof(a)));
+		ots_json_str(j, "dst_mac", ots_mac_str(r->mac[1], a, sizeof(a)));
+	}
+	if (r->vlan_count) {
+		ots_json_arr_open(j, "vlan");
+		for (i = 0; i < r->vlan_count && i < OTS_MAX_VLANS; i++)
+			ots_json_u64(j, NULL, r->vlan[i]);
+		ots_json_arr_close(j);
+	}
+	ots_json_str(j, "protocol", r->proto);
+	ots_json_obj_open(j, "ndpi");
+	ots_json_str(j, "protocol", r->proto);
+	ots_json_u64(j, "master_id", r->ndpi_master);
+	ots_json_u64(j, "app_id", r->ndpi_app);
+	ots_json_str(j, "category", r->category);
+	ots_json_str(j, "state", ndpi_state[r->ndpi_state & 3]);
+	ots_json_obj_close(j);
+	ots_json_u64(j, "pkts_toserver", r->pkts[0]);
+	ots_json_u64(j, "bytes_toserver", r->bytes[0]);
+	ots_json_u64(j, "payload_bytes_toserver", r->payload_bytes[0]);
+	ots_json_u64(j, "pkts_toclient", r->pkts[1]);
+	ots_json_u64(j, "bytes_toclient", r->bytes[1]);
+	ots_json_u64(j, "payload_bytes_toclient", r->payload_bytes[1]);
+	if (r->key.proto == 6) {
+		ots_json_obj_open(j, "tcp");
+		tcp_flags_str(r->tcp_flags[0], fl);
+		ots_json_str(j, "flags_toserver", fl);
+		tcp_flags_str(r->tcp_flags[1], fl);
+		ots_json_str(j, "flags_toclient", fl);
+		ots_json_u64(j, "gaps", r->tcp_gaps);
+		ots_json_u64(j, "gap_bytes", r->tcp_gap_bytes);
+		ots_json_obj_close(j);
+	}
+	ots_json_str(j, "end_reason", end_reason_name(r->end_reason));
+	ots_json_obj_close(j);
+}
+
+int
+ots_flow_rec_cmp(const void *pa, const void *pb)
+{
+	const struct ots_flow_rec *a = pa, *b = pb;
+	int c;
+
+	if (a->first_ts != b->first_ts)
+		return a->first_ts < b->first_ts ? -1 : 1;
+	c = memcmp(&a->key, &b->key, sizeof(a->key));
+	if (c)
+		return c;
+	if (a->last_ts != b->last_ts)
+		return a->last_ts < b->last_ts ? -1 : 1;
+	if (a->pkts[0] + a->pkts[1] != b->pkts[0] + b->pkts[1])
+		return a->pkts[0] + a->pkts[1] < b->pkts[0] + b->pkts[1] ? -1 : 1;
+	return (int)a->end_reason - (int)b->end_reason;
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path), i;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] == '/' || buf[i] == '\0') {
+			char c = buf[i];
+
+			buf[i] = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -1;
+			buf[i] = c;
+		}
+	}
+	return 0;
+}
+
+static char *
+join_path(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+int
+ots_output_open(struct ots_output *o, const struct ots_conf *conf, char *err, size_t errlen)
+{
+	struct stat st;
+
+	memset(o, 0, sizeof(*o));
+	o->conf = conf;
+	ots_json_init(&o->j);
+	if (!conf->outdir)
+		return OTS_OK;
+	if (mkdir_p(conf->outdir) < 0 || stat(conf->outdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot create output directory %s: %s", conf->outdir,
+		         strerror(errno ? errno : ENOTDIR));
+		return OTS_EIO;
+	}
+	o->flows_path = join_path(conf->outdir, "flows.jsonl");
+	if (!o->flows_path)
+		return OTS_ENOMEM;
+	o->flows = fopen(o->flows_path, "w");
+	if (!o->flows) {
+		snprintf(err, errlen, "cannot write %s: %s", o->flows_path, strerror(errno));
+		return OTS_EIO;
+	}
+	setvbuf(o->flows, NULL, _IOFBF, 1 << 16);
+	return OTS_OK;
+}
+
+static void
+account(struct ots_output *o, const struct ots_flow_rec *r)
+{
+	size_t i;
+	struct ots_proto_total *t;
+
+	o->flows_total++;
+	for (i = 0; i < o->n_protos; i++)
+		if (strcmp(o->protos[i].name, r->proto) == 0)
+			break;
+	if (i == o->n_protos) {
+		if (o->n_protos == o->cap_protos) {
+			size_t cap = o->cap_protos ? o->cap_protos * 2 : 32;
+			struct ots_proto_total *np = realloc(o->protos, cap * sizeof(*np));
+
+			if (!np)
+				return;
+			o->protos = np;
+			o->cap_protos = cap;
+		}
+		t = &o->protos[o->n_protos++];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->name, sizeof(t->name), "%s", r->proto);
+	}
+	t = &o->protos[i];
+	t->flows++;
+	t->pkts += r->pkts[0] + r->pkts[1];
+	t->bytes += r->bytes[0] + r->bytes[1];
+}
+
+static void
+write_rec(struct ots_output *o, const struct ots_flow_rec *r)
+{
+	ots_json_reset(&o->j);
+	ots_flow_rec_json(&o->j, r);
+	ots_json_newline(&o->j);
+	if (o->j.err || fwrite(o->j.buf, 1, o->j.len, o->flows) != o->j.len)
+		o->write_errors++;
+}
+
+void
+ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r)
+{
+	account(o, r);
+	if (!o->flows)
+		return;
+	if (!o->conf->deterministic) {
+		write_rec(o, r);
+		return;
+	}
+	if (o->n_keep == o->cap_keep) {
+		size_t cap = o->cap_keep ? o->cap_keep * 2 : 4096;
+		struct ots_flow_rec *nk = realloc(o->keep, cap * sizeof(*nk));
+
+		if (!nk) {
+			/* cannot keep order: write it now rather than lose it */
+			o->write_errors++;
+			write_rec(o, r);
+			return;
+		}
+		o->keep = nk;
+		o->cap_keep = cap;
+	}
+	o->keep[o->n_keep++] = *r;
+}
+
+int
+ots_output_finish(struct ots_output *o, char *err, size_t errlen)
+{
+	size_t i;
+	int rc = OTS_OK;
+
+	if (!o->flows)
+		return OTS_OK;
+	if (o->n_keep) {
+		qsort(o->keep, o->n_keep, sizeof(*o->keep), ots_flow_rec_cmp);
+		for (i = 0; i < o->n_keep; i++)
+			write_rec(o, &o->keep[i]);
+	}
+	if (fflush(o->flows) != 0 || ferror(o->flows) || o->write_errors) {
+		snprintf(err, errlen, "error writing %s: %s", o->flows_path, strerror(errno));
+		rc = OTS_EIO;
+	}
+	if (fclose(o->flows) != 0 && rc == OTS_OK) {
+		snprintf(err, errlen, "error closing %s: %s", o->flows_path, strerror(errno));
+		rc = OTS_EIO;
+	}
+	o->flows = NULL;
+	return rc;
+}
+
+void
+ots_output_close(struct ots_output *o)
+{
+	if (o->flows)
+		fclose(o->flows);
+	free(o->flows_path);
+	free(o->keep);
+	free(o->protos);
+	ots_json_free(&o->j);
+	memset(o, 0, sizeof(*o));
+}
+
+int
+ots_write_file_atomic(const char *path, const char *data, size_t len)
+{
+	size_t n = strlen(path) + 8;
+	char *tmp = malloc(n);
+	int fd, rc = OTS_EIO;
+	size_t off = 0;
+
+	if (!tmp)
+		return OTS_ENOMEM;
+	snprintf(tmp, n, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto out;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		goto out;
+	}
+	rc = OTS_OK;
+out:
+	free(tmp);
+	return rc;
+}
