@@ -48,7 +48,7 @@ usage(FILE *fp)
 	        "  -f, --filter 'BPF'     capture filter (tcpdump syntax)\n"
 	        "output:\n"
 	        "  -o, --output DIR       write DIR/flows.jsonl and DIR/stats.json (created if\n"
-	        "                         needed); without -o a summary goes to stdout\n"
+	        "                         needed); a summary goes to stdout either way\n"
 	        "      --deterministic    results depend only on the capture: packet time only,\n"
 	        "                         sorted records, no host name, pid or wall-clock figures\n"
 	        "  -q, --quiet            no summary, no progress line\n"
@@ -325,9 +325,9 @@ main(int argc, char **argv)
 			status = 1;
 		}
 		ots_json_free(&j);
-	} else if (!conf.quiet) {
-		ots_stats_summary(stdout, &run);
 	}
+	if (!conf.quiet)
+		ots_stats_summary(stdout, &run);
 	ots_capture_destroy(&cap);
 
 teardown:

@@ -284,6 +284,10 @@ ots_stats_summary(FILE *fp, const struct ots_run *run)
 		fprintf(fp, "  drops:     %llu ring full, %llu kernel, %llu interface\n",
 		        (unsigned long long)cap->st.ring_full_drops,
 		        (unsigned long long)cap->st.kernel_drops, (unsigned long long)cap->st.if_drops);
-	fprintf(fp, "  results:   not written; add -o DIR for DIR/flows.jsonl (one record per flow) "
-	        "and DIR/stats.json\n");
+	if (run->conf->outdir)
+		fprintf(fp, "  results:   %s/flows.jsonl (%llu flow records), %s/stats.json\n",
+		        run->conf->outdir, (unsigned long long)run->out->flows_total, run->conf->outdir);
+	else
+		fprintf(fp, "  results:   not written; add -o DIR for DIR/flows.jsonl (one record per "
+		        "flow) and DIR/stats.json\n");
 }

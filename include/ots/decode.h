@@ -48,6 +48,7 @@ enum ots_anomaly {
 	OTS_AN_UDP_TRUNC,
 	OTS_AN_UDP_LEN,
 	OTS_AN_L3_UNKNOWN_PROTO,
+	OTS_AN_CDP_INVALID,
 	OTS_AN__COUNT
 };
 
@@ -77,11 +78,13 @@ uint32_t ots_defrag_pending(const struct ots_defrag *d);
 struct ots_decode_ctx {
 	struct ots_defrag *defrag;     /* NULL: fragments are not reassembled */
 	struct ots_decode_stats *st;   /* must be non-NULL */
+	uint8_t quiet;                 /* internal: an outer layer already counted this packet */
 };
 
 /*
  * Decode one captured frame of the given link type into *p (fully overwritten).
- * Returns OTS_OK when the packet is usable at some layer (check p->l3 / p->has_l4), or
+ * Returns OTS_OK when the packet is usable at some layer (check p->l3_type, p->ip_version,
+ * p->has_l4), or
  * OTS_ETRUNC / OTS_EINVAL / OTS_ENOTSUP when nothing beyond a count can be done with it.
  * When an IPv4 fragment completes a datagram, *p describes the whole datagram with
  * p->reassembled = 1; its bytes live in the defrag context until the next call.
@@ -114,5 +117,64 @@ uint32_t ots_decode_shard_hash(uint16_t linktype, const uint8_t *data, uint32_t 
 const char *ots_addr_str(const struct ots_addr *a, char *buf, size_t len);
 const char *ots_mac_str(const uint8_t mac[6], char *buf, size_t len);
 int ots_addr_is_v4(const struct ots_addr *a);
+
+/* One Ethernet/IPv4 ARP message (RFC 826). */
+struct ots_arp {
+	uint16_t op;
+	uint8_t sha[6], spa[4], tha[6], tpa[4];
+};
+
+/*
+ * Parse an ARP body (what follows ethertype 0x0806). OTS_OK, OTS_ETRUNC when shorter than
+ * its 28 bytes, OTS_EINVAL when the hardware/protocol types are not Ethernet/IPv4.
+ */
+int ots_decode_arp(const uint8_t *data, uint32_t len, struct ots_arp *out);
+
+/*
+ * Validate an LLDPDU (IEEE 802.1AB: mandatory Chassis ID, Port ID, TTL, then End) or a CDP
+ * PDU (version 1/2 + TLV walk). OTS_OK, OTS_ETRUNC (a TLV runs past the data or no End TLV),
+ * OTS_EINVAL (malformed).
+ */
+int ots_lldp_validate(const uint8_t *data, uint32_t len);
+int ots_cdp_validate(const uint8_t *data, uint32_t len);
+
+/* Internal to src/decode*.c (declared here so the decoders can call each other). */
+int ots_decode_sll(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len,
+                   struct ots_pkt *p, int v2);
+
+/* TCP, UDP or another L4 body after the IP header(s), chosen by p->ip_proto. */
+void ots_decode_l4(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len,
+                   struct ots_pkt *p);
+
+/* One IPv4 fragment handed to the reassembler by decode-ipv4.c. */
+struct ots_defrag_frag {
+	const uint8_t *hdr;      /* the fragment's IP header (hlen bytes) */
+	const uint8_t *data;     /* its payload (len bytes) */
+	uint32_t hlen, len;
+	uint32_t off;            /* payload offset in bytes */
+	uint8_t mf;              /* more-fragments flag */
+	uint8_t proto;
+	uint16_t id;
+	uint16_t vlan;           /* outer VLAN id or 0 */
+	uint8_t src[4], dst[4];
+	uint64_t ts_us;
+};
+
+/*
+ * Add a fragment. Returns 1 and sets *out and *out_len to the whole datagram (IP header onwards,
+ * owned by d, valid until the next call) when it completes one, 0 when held, or a negative
+ * error when the fragment or its datagram was dropped (the anomaly is counted in st).
+ */
+int ots_defrag_add(struct ots_defrag *d, struct ots_decode_stats *st,
+                   const struct ots_defrag_frag *f, const uint8_t **out, uint32_t *out_len);
+
+static inline void
+ots_decode_anomaly(struct ots_decode_ctx *ctx, enum ots_anomaly a)
+{
+	/* One packet, one anomaly: the first cause found (an outer length that lies makes every
+	 * inner header short too; counting those again would blur the reason). */
+	if (!ctx->quiet)
+		ctx->st->anomalies[a]++;
+}
 
 #endif

@@ -63,7 +63,7 @@ struct ots_pkt {
 	uint8_t dst_mac[6];
 	uint16_t vlan[OTS_MAX_VLANS]; /* VLAN ids, outer first */
 	uint16_t ethertype;      /* after VLAN tags; 0 for raw IP links */
-	uint8_t l3;              /* enum ots_l3 */
+	uint8_t l3_type;         /* enum ots_l3 */
 	const uint8_t *l2_payload; /* what follows the (last) ethertype or LLC header */
 	uint32_t l2_payload_len;
 
@@ -72,7 +72,7 @@ struct ots_pkt {
 	uint8_t ip_proto;        /* final next header (after IPv6 extension headers) */
 	uint8_t ttl;             /* TTL or hop limit */
 	uint8_t reassembled;     /* 1: IPv4 datagram rebuilt from fragments */
-	uint8_t is_fragment;     /* 1: non-reassembled fragment (no L4 decoded) */
+	uint8_t is_fragment;     /* 1: fragment not reassembled (L4 only from a first fragment) */
 	struct ots_addr src, dst;
 	const uint8_t *l3;       /* IP header onwards (what nDPI wants) */
 	uint32_t l3_len;

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# The command-line contract: options, exit codes, error lines, output files, truncated and
+# corrupt captures, directories, filters, and byte-identical results whatever -w.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need jq
+P=$top_srcdir/pcaps
+cd "$top_srcdir" || exit 1
+
+# help and version
+"$OTSENSOR" -h > "$TMP/h" 2>&1; check "-h exits 0" [ $? -eq 0 ]
+check "-h shows usage" grep -q "usage: otsensor -r PATH" "$TMP/h"
+"$OTSENSOR" --version > "$TMP/v" 2>&1; check "--version exits 0" [ $? -eq 0 ]
+check "--version names nDPI" grep -q "^nDPI " "$TMP/v"
+
+# usage errors exit 2 with one line
+"$OTSENSOR" > "$TMP/o" 2> "$TMP/e"; check "no input exits 2" [ $? -eq 2 ]
+check "no input: one line" [ "$(wc -l < "$TMP/e")" -eq 1 ]
+"$OTSENSOR" -r "$P/plant-example.pcap" -w 0 2> "$TMP/e"; check "-w 0 exits 2" [ $? -eq 2 ]
+"$OTSENSOR" -r "$P/plant-example.pcap" --flow-memcap 12x 2> "$TMP/e"; check "bad size exits 2" [ $? -eq 2 ]
+"$OTSENSOR" -r "$P/plant-example.pcap" -i lo 2> "$TMP/e"; check "-r with -i exits 2" [ $? -eq 2 ]
+
+# runtime errors exit 1 with one clear line naming the file
+"$OTSENSOR" -r "$TMP/nope.pcap" > "$TMP/o" 2> "$TMP/e"; check "missing file exits 1" [ $? -eq 1 ]
+check "missing file: one line" [ "$(wc -l < "$TMP/e")" -eq 1 ]
+check "missing file: names it" grep -q "nope.pcap: No such file" "$TMP/e"
+"$OTSENSOR" -r "$P/corrupt.pcap" -o "$TMP/c" > "$TMP/o" 2> "$TMP/e"; check "corrupt file exits 1" [ $? -eq 1 ]
+check "corrupt file: one line" [ "$(wc -l < "$TMP/e")" -eq 1 ]
+check "corrupt file: says why" grep -q "corrupt.pcap: not a pcap or pcapng capture" "$TMP/e"
+"$OTSENSOR" -r "$P/plant-example.pcap" -f "tcp port nonsense" 2> "$TMP/e"; check "bad BPF exits 1" [ $? -eq 1 ]
+check "bad BPF: says so" grep -q "bad filter" "$TMP/e"
+
+# summary on stdout without -o
+"$OTSENSOR" -r "$P/plant-example.pcap" > "$TMP/s" 2> "$TMP/e"; check "summary run exits 0" [ $? -eq 0 ]
+check "summary counts packets" grep -q "packets" "$TMP/s"
+check "summary says where results go" grep -q "add -o DIR" "$TMP/s"
+check "summary lists Modbus" grep -q "Modbus" "$TMP/s"
+check "no progress line when stderr is not a terminal" [ ! -s "$TMP/e" ]
+
+# -o writes flows.jsonl and stats.json, valid JSON, consistent counts
+"$OTSENSOR" -r "$P/plant-example.pcap" -o "$TMP/out/nested" -q; check "-o run exits 0" [ $? -eq 0 ]
+check "flows.jsonl is JSON lines" jq -e . "$TMP/out/nested/flows.jsonl" > /dev/null
+check "stats.json is JSON" jq -e . "$TMP/out/nested/stats.json" > /dev/null
+n=$(wc -l < "$TMP/out/nested/flows.jsonl")
+check "stats counts every written flow" [ "$(jq .flows.written "$TMP/out/nested/stats.json")" -eq "$n" ]
+check "stats: flows created = written" [ "$(jq .flows.created "$TMP/out/nested/stats.json")" -eq "$n" ]
+check "stats: packets = capture" [ "$(jq .packets "$TMP/out/nested/stats.json")" -eq "$(jq '.inputs[0].packets' "$TMP/out/nested/stats.json")" ]
+check "pps present without --deterministic" jq -e '.pps > 0' "$TMP/out/nested/stats.json" > /dev/null
+
+# truncated mid-packet: warning, exit 0, every packet before the cut
+"$OTSENSOR" -r "$P/truncated.pcap" -o "$TMP/t" -q 2> "$TMP/e"; check "truncated exits 0" [ $? -eq 0 ]
+check "truncated: warns" grep -q "truncated.pcap is cut short" "$TMP/e"
+check "truncated: flagged in stats" jq -e '.inputs[0].truncated == true' "$TMP/t/stats.json" > /dev/null
+check "truncated: packets before the cut" [ "$(jq .packets "$TMP/t/stats.json")" -eq "$(cat "$P/truncated.packets")" ]
+check "truncated: flows written" [ "$(wc -l < "$TMP/t/flows.jsonl")" -ge 1 ]
+
+# directories are read in name order; several -r in the order given
+mkdir -p "$TMP/dir"
+cp "$P/linux-sll.pcap" "$TMP/dir/b.pcap"
+cp "$P/vlan-qinq.pcap" "$TMP/dir/a.pcap"
+echo "not a capture" > "$TMP/dir/notes.txt"
+"$OTSENSOR" -r "$TMP/dir" -o "$TMP/d" -q; check "directory read exits 0" [ $? -eq 0 ]
+check "directory: two captures, name order" [ "$(jq -r '.inputs | map(.path | split("/") | last) | join(",")' "$TMP/d/stats.json")" = "a.pcap,b.pcap" ]
+"$OTSENSOR" -r "$P/linux-sll.pcap" -r "$P/vlan-qinq.pcap" -o "$TMP/d2" -q
+check "two -r: order kept" [ "$(jq -r '.inputs | map(.path | split("/") | last) | join(",")' "$TMP/d2/stats.json")" = "linux-sll.pcap,vlan-qinq.pcap" ]
+mkdir -p "$TMP/empty"
+"$OTSENSOR" -r "$TMP/empty" 2> "$TMP/e"; check "empty directory exits 1" [ $? -eq 1 ]
+
+# BPF filter
+"$OTSENSOR" -r "$P/plant-example.pcap" -f "tcp port 502" -o "$TMP/f" -q; check "filter run exits 0" [ $? -eq 0 ]
+check "filter keeps only port 502" [ "$(jq -s 'map(select(.dst_port != 502 and .src_port != 502)) | length' "$TMP/f/flows.jsonl")" -eq 0 ]
+check "filter keeps some flows" [ "$(wc -l < "$TMP/f/flows.jsonl")" -ge 1 ]
+
+# determinism: the same bytes for -w 1, 2 and 4
+for w in 1 2 4; do
+	"$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
+		--deterministic -w $w -o "$TMP/w$w" -q || fail "deterministic -w $w run"
+done
+check "flows.jsonl identical for -w 1 and -w 2" cmp -s "$TMP/w1/flows.jsonl" "$TMP/w2/flows.jsonl"
+check "flows.jsonl identical for -w 1 and -w 4" cmp -s "$TMP/w1/flows.jsonl" "$TMP/w4/flows.jsonl"
+check "stats totals identical for -w 1 and -w 4" [ "$(jq -S 'del(.workers, .workers_count)' "$TMP/w1/stats.json")" = "$(jq -S 'del(.workers, .workers_count)' "$TMP/w4/stats.json")" ]
+check "deterministic stats have no pid or wall clock" jq -e '(.sensor.pid == null) and (.elapsed_s == null) and (.memory.max_rss_bytes == null)' "$TMP/w1/stats.json" > /dev/null
+"$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
+	--deterministic -w 1 -o "$TMP/again" -q
+check "a second run gives the same bytes" cmp -s "$TMP/w1/flows.jsonl" "$TMP/again/flows.jsonl"
+
+finish
