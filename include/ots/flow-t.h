@@ -30,6 +30,24 @@ enum ots_flow_end {
 	OTS_FLOW_END_EOF = 5     /* end of capture */
 };
 
+/*
+ * Bits of struct ots_flow.tcp_state, set through ots_flow_table_tcp_update() (flow.h) so the
+ * flow moves to the right idle-timeout class. FIN0 is a FIN from the initiator (direction 0),
+ * FIN1 one from the responder. A flow is closed once it saw a RST or a FIN each way; the
+ * shorter idle_tcp_closed_us applies from then on.
+ */
+enum ots_tcp_state_bit {
+	OTS_TCPF_FIN0 = 0x01,
+	OTS_TCPF_FIN1 = 0x02,
+	OTS_TCPF_RST = 0x04,
+	OTS_TCPF_SYN = 0x08,    /* SYN without ACK seen */
+	OTS_TCPF_SYNACK = 0x10  /* SYN+ACK seen */
+};
+
+#define OTS_TCPF_CLOSED(s) \
+	(((s) & OTS_TCPF_RST) != 0 || ((s) & (OTS_TCPF_FIN0 | OTS_TCPF_FIN1)) == \
+	                                  (OTS_TCPF_FIN0 | OTS_TCPF_FIN1))
+
 struct ndpi_flow_struct;
 
 /*
@@ -51,6 +69,8 @@ struct ots_flow {
 	uint16_t ndpi_master, ndpi_app;
 	uint16_t ndpi_category;
 	uint16_t ndpi_pkts;            /* packets given to nDPI */
+	uint8_t tcp_flags[2];          /* union of TCP flags seen per direction */
+	uint8_t lru_class;             /* table-private: which LRU (timeout class) holds it */
 	uint64_t first_ts, last_ts;    /* microseconds, packet time */
 	uint64_t pkts[2], bytes[2];    /* per direction, bytes on the wire */
 	uint64_t payload_bytes[2];

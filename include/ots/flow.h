@@ -55,15 +55,39 @@ void ots_flow_key_make(const struct ots_pkt *p, struct ots_flow_key *k, int *src
 /* Hash of a key (both directions give the same value since the key is sorted). */
 uint32_t ots_flow_key_hash(const struct ots_flow_key *k);
 
+/* Values of *created from ots_flow_table_get(). */
+enum ots_flow_created {
+	OTS_FLOW_FOUND = 0, /* an existing flow */
+	OTS_FLOW_NEW = 1,   /* a new flow: everything zero but key, hash, seq and times */
+	OTS_FLOW_SPLIT = 2  /* continuation of a flow just ended by the active timeout: counters,
+	                     * times, ndpi and stream start afresh, but init_is_lo, tcp_state,
+	                     * vlan*, has_mac, mac and ndpi_state/master/app/category carry over */
+};
+
 /*
- * Find the flow of key at packet time now, or create it (then *created = 1, counters zero,
- * first_ts = last_ts = now). A found flow that is past its idle timeout is ended (IDLE) and
- * recreated; one past the active timeout is ended (TIMEOUT_ACTIVE) and recreated, so results
- * never depend on when sweeps ran. Moves the flow to the LRU tail and sets last_ts = now.
- * Returns NULL when the memcap admits no new flow even after evicting (counted).
+ * Find the flow of key at packet time now, or create it (then *created = OTS_FLOW_NEW,
+ * counters zero, first_ts = last_ts = now). A found flow that is past its idle timeout
+ * (now - last_ts >= timeout) is ended (IDLE, or CLOSED when its TCP state is closed) and
+ * recreated; one past the active timeout (now - first_ts >= active_us) is ended
+ * (TIMEOUT_ACTIVE) and continued (*created = OTS_FLOW_SPLIT), so results never depend on when
+ * sweeps ran. Moves the flow to the LRU tail and sets last_ts = max(last_ts, now).
+ * hash must be ots_flow_key_hash(k) (any function of the key works; tests force collisions).
+ * Making room for a new flow first ends flows already past their idle timeout, then evicts
+ * the least recently seen ones (EVICTED). Returns NULL when the memcap admits no new flow
+ * even after that (counted in memcap_fail). Allocates only when the index grows.
+ * on_end must not call back into the table, except ots_flow_table_charge() with delta < 0.
  */
 struct ots_flow *ots_flow_table_get(struct ots_flow_table *t, const struct ots_flow_key *k,
                                     uint32_t hash, uint64_t now, int *created);
+
+/*
+ * Record TCP flags of a packet of f sent in direction dir (0: initiator -> responder) into
+ * f->tcp_state (enum ots_tcp_state_bit) and move f to the closed-TCP timeout class once it is
+ * closed. Call it after ots_flow_table_get() for the same packet. Changing f->tcp_state by
+ * hand only takes effect for the timeout at the flow's next packet.
+ */
+void ots_flow_table_tcp_update(struct ots_flow_table *t, struct ots_flow *f, int dir,
+                               uint8_t th_flags);
 
 /* Idle timeout of f given its state (tcp closed, udp ...). */
 uint64_t ots_flow_idle_timeout(const struct ots_flow_table *t, const struct ots_flow *f);

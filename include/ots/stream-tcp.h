@@ -31,6 +31,8 @@ struct ots_stream_dir {
 	uint8_t fin_seen;
 	uint8_t closed;          /* FIN or RST consumed: later data is ignored */
 	uint8_t pad;
+	uint32_t fin_seq;        /* valid when fin_seen: sequence just after the FIN (or of the
+	                          * RST); the direction closes once next_seq reaches it */
 	uint32_t buffered;       /* bytes held in ooo */
 	uint32_t nsegs;          /* segments held in ooo */
 	struct ots_stream_seg *ooo; /* sorted by seq */
@@ -41,7 +43,12 @@ struct ots_stream_dir {
 	uint64_t ooo_segs;       /* segments that arrived ahead of next_seq */
 	uint64_t dup_bytes;      /* retransmitted bytes already delivered or held */
 	uint64_t conflict_bytes; /* retransmitted bytes that differ from what was kept */
+	uint64_t ignored_segs;   /* segments starting more than OTS_STREAM_MAX_AHEAD ahead */
 };
+
+/* A segment starting further than this ahead of next_seq cannot belong to the stream (the
+ * largest TCP window, RFC 7323, is 2^30): it is ignored and counted, never buffered. */
+#define OTS_STREAM_MAX_AHEAD (UINT32_C(1) << 30)
 
 struct ots_stream {
 	struct ots_stream_dir dir[2]; /* 0: initiator -> responder, 1: reverse */
@@ -59,7 +66,10 @@ void ots_stream_init(struct ots_stream *s);
 
 /*
  * Feed one segment of direction dir (0 or 1). flags are TCP flags (enum ots_tcp_flag).
- * SYN sets the initial sequence (data after it starts at seq + 1). Returns OTS_OK,
+ * SYN sets the initial sequence (data after it starts at seq + 1); a SYN seen before any byte
+ * was delivered, held or lost re-anchors the direction. Data wholly before next_seq counts as
+ * dup_bytes; a partly old segment delivers only its new tail. FIN (after its data) and RST
+ * (at its seq) set the close point; bytes past it are dropped. Returns OTS_OK,
  * OTS_ENOMEM when a copy could not be allocated (the segment is then treated as a gap), or
  * OTS_ELIMIT when the cap forced a gap (informational; delivery went on).
  */
