@@ -1,0 +1,480 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""make-pcaps.py - write the small crafted captures in pcaps/ (deterministic bytes).
+
+usage: pcaps/make-pcaps.py [OUTDIR]      (default: the directory of this script)
+
+Every file is built by hand from the specs (libpcap classic format, pcapng
+draft-ietf-opsawg-pcapng, IPv4 RFC 791, IPv6 RFC 8200, TCP RFC 9293,
+Modbus/TCP, LLDP IEEE 802.1AB, CDP, Linux cooked SLL/SLL2). Timestamps are
+fixed, so rerunning gives identical files. plant-example.pcap is not made
+here: it comes from `bench/gen-plant -n 3000 -s 1 -o pcaps/plant-example.pcap`.
+"""
+import os
+import struct
+import sys
+
+T0 = 1704067200  # 2024-01-01T00:00:00Z
+
+LINKTYPE_NULL = 0
+LINKTYPE_ETHERNET = 1
+LINKTYPE_RAW = 101
+LINKTYPE_LINUX_SLL = 113
+LINKTYPE_LINUX_SLL2 = 276
+
+MAC_HMI = bytes.fromhex("001422a0b001")
+MAC_PLC = bytes.fromhex("0080f4010203")
+MAC_SW = bytes.fromhex("001ebd200001")
+BCAST = b"\xff" * 6
+
+
+def ip4(s):
+    return bytes(int(x) for x in s.split("."))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def ipv4(src, dst, proto, payload, ident=1, flags_frag=0x4000, ttl=64,
+         total=None, ihl=5, options=b""):
+    """IPv4 header + payload; total/ihl may lie (malformed cases)."""
+    hl = 20 + len(options)
+    tl = total if total is not None else hl + len(payload)
+    h = struct.pack("!BBHHHBBH4s4s", (4 << 4) | ihl, 0, tl, ident, flags_frag,
+                    ttl, proto, 0, ip4(src), ip4(dst)) + options
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + payload
+
+
+def l4sum(src, dst, proto, seg, v6=False):
+    if v6:
+        ph = src + dst + struct.pack("!IxxxB", len(seg), proto)
+    else:
+        ph = ip4(src) + ip4(dst) + struct.pack("!BBH", 0, proto, len(seg))
+    return csum(ph + seg)
+
+
+def tcp(src, dst, sport, dport, seq, ack, flags, payload=b"", v6=False,
+        doff=None, win=8192):
+    hl = 20
+    off = doff if doff is not None else hl // 4
+    seg = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, off << 4, flags,
+                      win, 0, 0) + payload
+    c = l4sum(src, dst, 6, seg, v6)
+    return seg[:16] + struct.pack("!H", c) + seg[18:]
+
+
+def udp(src, dst, sport, dport, payload, v6=False, length=None):
+    ln = length if length is not None else 8 + len(payload)
+    seg = struct.pack("!HHHH", sport, dport, ln, 0) + payload
+    if length is None:
+        c = l4sum(src, dst, 17, seg, v6) or 0xFFFF
+        seg = seg[:6] + struct.pack("!H", c) + seg[8:]
+    return seg
+
+
+def eth(dst, src, etype, payload, tags=()):
+    """tags: sequence of (tpid, vid) outermost first."""
+    h = dst + src
+    for tpid, vid in tags:
+        h += struct.pack("!HH", tpid, vid)
+    h += struct.pack("!H", etype) + payload
+    if len(h) < 60:
+        h += b"\0" * (60 - len(h))
+    return h
+
+
+def pcap(path, linktype, frames, snaplen=65535):
+    """frames: list of (t_us, data) or (t_us, data, wirelen)."""
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype)]
+    for f in frames:
+        t, data = f[0], f[1]
+        wire = f[2] if len(f) > 2 else len(data)
+        out.append(struct.pack("<IIII", T0 + t // 1000000, t % 1000000,
+                               len(data), wire) + data)
+    blob = b"".join(out)
+    with open(path, "wb") as fp:
+        fp.write(blob)
+    return blob
+
+
+# ------------------------------------------------------------------ Modbus
+
+def mbap(tid, unit, pdu):
+    return struct.pack("!HHHB", tid, 0, len(pdu) + 1, unit) + pdu
+
+
+def modbus_pairs(n=3):
+    """(request, response) Modbus/TCP ADUs: FC3 reads and one FC6 write."""
+    out = []
+    for i in range(n):
+        tid = i + 1
+        if i == n - 1:
+            req = bytes([6]) + struct.pack("!HH", 100, 1234)
+            rsp = req
+        else:
+            req = bytes([3]) + struct.pack("!HH", 10 * i, 4)
+            rsp = bytes([3, 8]) + struct.pack("!HHHH", 100 + i, 200, 300, 400)
+        out.append((mbap(tid, 1, req), mbap(tid, 1, rsp)))
+    return out
+
+
+def tcp_session(cli, srv, cport, sport, exchanges, v6=False, t=0, rtt=300):
+    """Return [(t_us, direction, l4 segment)] for a whole TCP session."""
+    cs, ss = 1000, 50000
+    segs = []
+
+    def add(d, flags, pl=b""):
+        nonlocal t, cs, ss
+        t += rtt
+        if d == 0:
+            segs.append((t, 0, tcp(cli, srv, cport, sport, cs, ss if flags & 0x10 else 0,
+                                   flags, pl, v6)))
+            cs += len(pl) + (1 if flags & 0x03 else 0)
+        else:
+            segs.append((t, 1, tcp(srv, cli, sport, cport, ss, cs, flags, pl, v6)))
+            ss += len(pl) + (1 if flags & 0x03 else 0)
+
+    add(0, 0x02)
+    add(1, 0x12)
+    add(0, 0x10)
+    for req, rsp in exchanges:
+        add(0, 0x18, req)
+        add(1, 0x18, rsp)
+    add(0, 0x10)
+    add(0, 0x11)
+    add(1, 0x11)
+    add(0, 0x10)
+    return segs
+
+
+def v4_frames(segs, cli, srv, proto=6):
+    out = []
+    for i, (t, d, seg) in enumerate(segs):
+        s, dd = (cli, srv) if d == 0 else (srv, cli)
+        out.append((t, d, ipv4(s, dd, proto, seg, ident=0x100 + i)))
+    return out
+
+
+def dns_query(qid, name, answer=None):
+    q = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    flags = 0x8180 if answer else 0x0100
+    h = struct.pack("!HHHHHH", qid, flags, 1, 1 if answer else 0, 0, 0)
+    body = q + struct.pack("!HH", 1, 1)
+    if answer:
+        body += struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + ip4(answer)
+    return h + body
+
+
+def arp(op, smac, sip, tmac, tip):
+    return struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, op, smac, ip4(sip),
+                       tmac if op == 2 else b"\0" * 6, ip4(tip))
+
+
+# ------------------------------------------------------------------ files
+
+def make_vlan_qinq(d):
+    cli, srv = "10.20.1.10", "10.20.1.20"
+    frames = []
+    t = 0
+    for tags, base in (([(0x8100, 10)], 0), ([(0x88A8, 100), (0x8100, 10)], 1000000)):
+        frames.append((base + 10, eth(BCAST, MAC_HMI, 0x0806,
+                                      arp(1, MAC_HMI, cli, BCAST, srv), tags)))
+        frames.append((base + 200, eth(MAC_HMI, MAC_PLC, 0x0806,
+                                       arp(2, MAC_PLC, srv, MAC_HMI, cli), tags)))
+        segs = tcp_session(cli, srv, 50100 + base // 1000000, 502, modbus_pairs(), t=base + 1000)
+        for tt, dd, pkt in v4_frames(segs, cli, srv):
+            src, dst = (MAC_HMI, MAC_PLC) if dd == 0 else (MAC_PLC, MAC_HMI)
+            frames.append((tt, eth(dst, src, 0x0800, pkt, tags)))
+    pcap(os.path.join(d, "vlan-qinq.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def tcp_and_dns(cli, srv, dns_srv):
+    segs = v4_frames(tcp_session(cli, srv, 50200, 502, modbus_pairs(), t=1000), cli, srv)
+    q = dns_query(0x1234, "plc1.plant.local")
+    r = dns_query(0x1234, "plc1.plant.local", srv)
+    segs.append((20000, 0, ipv4(cli, dns_srv, 17, udp(cli, dns_srv, 53000, 53, q), ident=7, flags_frag=0)))
+    segs.append((20400, 1, ipv4(dns_srv, cli, 17, udp(dns_srv, cli, 53, 53000, r), ident=8, flags_frag=0)))
+    return segs
+
+
+def make_sll(d):
+    frames = []
+    for t, dd, pkt in tcp_and_dns("10.30.0.5", "10.30.0.6", "10.30.0.2"):
+        ptype = 4 if dd == 0 else 0  # outgoing / to us
+        mac = MAC_HMI if dd == 0 else MAC_PLC
+        hdr = struct.pack("!HHH8sH", ptype, 1, 6, mac + b"\0\0", 0x0800)
+        frames.append((t, hdr + pkt))
+    pcap(os.path.join(d, "linux-sll.pcap"), LINKTYPE_LINUX_SLL, frames)
+
+
+def make_sll2(d):
+    frames = []
+    for t, dd, pkt in tcp_and_dns("10.30.0.5", "10.30.0.6", "10.30.0.2"):
+        ptype = 4 if dd == 0 else 0
+        mac = MAC_HMI if dd == 0 else MAC_PLC
+        hdr = struct.pack("!HHIHBB8s", 0x0800, 0, 2, 1, ptype, 6, mac + b"\0\0")
+        frames.append((t, hdr + pkt))
+    pcap(os.path.join(d, "linux-sll2.pcap"), LINKTYPE_LINUX_SLL2, frames)
+
+
+def make_null(d):
+    frames = []
+    segs = tcp_session("127.0.0.1", "127.0.0.1", 50300, 502, modbus_pairs(), t=1000)
+    for t, dd, pkt in v4_frames(segs, "127.0.0.1", "127.0.0.1"):
+        frames.append((t, struct.pack("<I", 2) + pkt))  # AF_INET, host (LE) order
+    pcap(os.path.join(d, "null-loopback.pcap"), LINKTYPE_NULL, frames)
+
+
+def ip6(s):
+    import ipaddress
+    return ipaddress.IPv6Address(s).packed
+
+
+def ipv6(src, dst, nh, payload, hlim=64):
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, hlim, src, dst) + payload
+
+
+def make_raw(d):
+    frames = [(t, pkt) for t, dd, pkt in tcp_and_dns("10.40.0.5", "10.40.0.6", "10.40.0.2")]
+    a, b = ip6("fd00:40::5"), ip6("fd00:40::6")
+    t = 30000
+    for t_, dd, seg in tcp_session(a, b, 50400, 502, modbus_pairs(2), v6=True, t=t):
+        s, dst = (a, b) if dd == 0 else (b, a)
+        frames.append((t_, ipv6(s, dst, 6, seg)))
+    q = dns_query(0x4321, "plc2.plant.local")
+    frames.append((60000, ipv6(a, b, 17, udp(a, b, 53001, 53, q, v6=True))))
+    pcap(os.path.join(d, "raw-ip.pcap"), LINKTYPE_RAW, frames)
+
+
+def make_fragments(d):
+    cli, srv = "10.50.0.5", "10.50.0.6"
+    frames = []
+    t = 1000
+
+    def frags(ident, payload_len, plan):
+        """plan: list of (offset_bytes, length, more) slices of the UDP datagram."""
+        body = bytes((i * 7 + ident) & 0xFF for i in range(payload_len))
+        dgram = udp(cli, srv, 40000 + ident, 5000, body)
+        out = []
+        for off, ln, more in plan:
+            piece = dgram[off:off + ln]
+            ff = (0x2000 if more else 0) | (off // 8)
+            out.append(ipv4(cli, srv, 17, piece, ident=ident, flags_frag=ff))
+        return out
+
+    # A: in order; B: out of order (last, first, middle); C: overlap; D: never completed
+    a = frags(1, 1192, [(0, 400, 1), (400, 400, 1), (800, 400, 0)])
+    b = frags(2, 1192, [(800, 400, 0), (0, 400, 1), (400, 400, 1)])
+    c = frags(3, 1192, [(0, 400, 1), (320, 480, 1), (800, 400, 0)])
+    dd = frags(4, 1192, [(0, 400, 1), (400, 400, 1)])
+    for pkt in a + b + c + dd:
+        frames.append((t, eth(MAC_PLC, MAC_HMI, 0x0800, pkt)))
+        t += 500
+    pcap(os.path.join(d, "ipv4-fragments.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def make_ipv6_ext(d):
+    a, b = ip6("fd00:60::5"), ip6("fd00:60::6")
+    frames = []
+    t = 1000
+    # Hop-by-hop (PadN), destination options (PadN), routing type 4 SRH-free:
+    # use type 0 style header with segments left 0 (ignored by receivers).
+    hbh = lambda nh: bytes([nh, 0, 1, 4, 0, 0, 0, 0])
+    dst = lambda nh: bytes([nh, 0, 1, 4, 0, 0, 0, 0])
+    rth = lambda nh: bytes([nh, 2, 0, 0, 0, 0, 0, 0]) + ip6("fd00:60::99")  # type 0, 1 address, SL 0
+    seg_u = udp(a, b, 41000, 5000, b"hello over ipv6 ext headers", v6=True)
+    frames.append((t, eth(MAC_PLC, MAC_HMI, 0x86DD, ipv6(a, b, 0, hbh(60) + dst(43) + rth(17) + seg_u))))
+    for i, (tt, dd, seg) in enumerate(tcp_session(a, b, 50600, 502, modbus_pairs(2), v6=True, t=2000)):
+        s, dd_ = (a, b) if dd == 0 else (b, a)
+        frames.append((tt, eth(MAC_PLC if dd == 0 else MAC_HMI, MAC_HMI if dd == 0 else MAC_PLC,
+                               0x86DD, ipv6(s, dd_, 0, hbh(60) + dst(6) + seg))))
+    # fragment header: one UDP datagram in two fragments
+    body = bytes(range(256)) * 5
+    dg = udp(a, b, 41001, 5000, body, v6=True)
+    ident = 0xABCD
+    p1, p2 = dg[:800], dg[800:]
+    f1 = struct.pack("!BBHI", 17, 0, (0 << 3) | 1, ident) + p1
+    f2 = struct.pack("!BBHI", 17, 0, (800 // 8) << 3, ident) + p2
+    frames.append((30000, eth(MAC_PLC, MAC_HMI, 0x86DD, ipv6(a, b, 0, hbh(44) + f1))))
+    frames.append((30400, eth(MAC_PLC, MAC_HMI, 0x86DD, ipv6(a, b, 44, f2))))
+    pcap(os.path.join(d, "ipv6-ext.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def make_tcp_reorder(d):
+    cli, srv = "10.70.0.5", "10.70.0.6"
+    pairs = modbus_pairs(6)
+    segs = tcp_session(cli, srv, 50700, 502, pairs, t=1000)
+    # segs: 0 SYN,1 SA,2 ACK, then req/rsp pairs at 3..14, then ACK, FIN, FIN, ACK
+    order = list(range(len(segs)))
+    # out of order: swap request 2 (index 5) with response 1 (index 4)? keep
+    # per-direction reorder: client requests 3 and 4 (indices 7, 9) swap.
+    order[7], order[9] = order[9], order[7]
+    frames = []
+    for pos, i in enumerate(order):
+        t, dd, seg = segs[i]
+        if i == 11:      # lost: response 5 (server side) never captured
+            continue
+        s, dst = (cli, srv) if dd == 0 else (srv, cli)
+        pkt = ipv4(s, dst, 6, seg, ident=0x200 + i)
+        src_mac, dst_mac = (MAC_HMI, MAC_PLC) if dd == 0 else (MAC_PLC, MAC_HMI)
+        frames.append((1000 + pos * 300, eth(dst_mac, src_mac, 0x0800, pkt)))
+        if i == 5:       # retransmission of request 2
+            frames.append((1000 + pos * 300 + 150, eth(dst_mac, src_mac, 0x0800, pkt)))
+    pcap(os.path.join(d, "tcp-reorder.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def lldp_frame(mac, name, desc, port):
+    def tlv(tp, v):
+        return struct.pack("!H", (tp << 9) | len(v)) + v
+    body = (tlv(1, b"\x04" + mac) + tlv(2, b"\x05" + port.encode()) + tlv(3, b"\x00\x78")
+            + tlv(4, b"uplink") + tlv(5, name.encode()) + tlv(6, desc.encode())
+            + tlv(7, b"\x00\x14\x00\x04") + tlv(0, b""))
+    return eth(bytes.fromhex("0180c200000e"), mac, 0x88CC, body)
+
+
+def cdp_frame(mac, name, platform, version, port, addr):
+    def tlv(tp, v):
+        return struct.pack("!HH", tp, 4 + len(v)) + v
+    addrs = struct.pack("!I", 1) + struct.pack("!BBB", 1, 1, 0xCC) + struct.pack("!H", 4) + ip4(addr)
+    body = (tlv(1, name.encode()) + tlv(2, addrs) + tlv(3, port.encode())
+            + tlv(4, b"\x00\x00\x00\x28") + tlv(5, version.encode()) + tlv(6, platform.encode()))
+    cdp = struct.pack("!BBH", 2, 180, 0) + body
+    c = csum(cdp)
+    cdp = cdp[:2] + struct.pack("!H", c) + cdp[4:]
+    llc = b"\xaa\xaa\x03\x00\x00\x0c\x20\x00" + cdp
+    frame = bytes.fromhex("01000ccccccc") + mac + struct.pack("!H", len(llc)) + llc
+    if len(frame) < 60:
+        frame += b"\0" * (60 - len(frame))
+    return frame
+
+
+def make_lldp_cdp(d):
+    sw1 = bytes.fromhex("001ebd200101")
+    sw2 = bytes.fromhex("00000c9a0b01")
+    frames = [
+        (1000, lldp_frame(sw1, "sw-cell-a", "Cisco IOS Software, IE-4000 Software, Version 15.2(7)E4", "Gi1/0/1")),
+        (2000, cdp_frame(sw2, "sw-core-1.plant.local", "cisco WS-C3850-24T",
+                         "Cisco IOS Software, Catalyst L3 Switch Software, Version 16.9.5", "GigabitEthernet1/0/24",
+                         "10.80.0.1")),
+        (3000, eth(BCAST, MAC_HMI, 0x0806, arp(1, MAC_HMI, "10.80.0.10", BCAST, "10.80.0.20"))),
+        (3300, eth(MAC_HMI, MAC_PLC, 0x0806, arp(2, MAC_PLC, "10.80.0.20", MAC_HMI, "10.80.0.10"))),
+        (31000, lldp_frame(sw1, "sw-cell-a", "Cisco IOS Software, IE-4000 Software, Version 15.2(7)E4", "Gi1/0/1")),
+    ]
+    pcap(os.path.join(d, "lldp-cdp.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def make_malformed(d):
+    cli, srv = "10.90.0.5", "10.90.0.6"
+    good_tcp = tcp(cli, srv, 50900, 502, 1, 1, 0x18, mbap(1, 1, b"\x03\x00\x00\x00\x02"))
+    frames = []
+    t = 1000
+
+    def add(frame, wire=None):
+        nonlocal t
+        frames.append((t, frame) if wire is None else (t, frame, wire))
+        t += 1000
+
+    # 1 bad IHL (3 words < 5)
+    add(eth(MAC_PLC, MAC_HMI, 0x0800, ipv4(cli, srv, 6, good_tcp, ihl=3)))
+    # 2 IPv4 total length larger than the frame
+    add(eth(MAC_PLC, MAC_HMI, 0x0800, ipv4(cli, srv, 6, good_tcp, total=1400)))
+    # 3 TCP data offset 15 words (60 bytes) beyond the segment
+    add(eth(MAC_PLC, MAC_HMI, 0x0800, ipv4(cli, srv, 6, tcp(cli, srv, 50900, 502, 1, 1, 0x18, b"\x00\x01", doff=15))))
+    # 4 TCP data offset 2 (< 5)
+    add(eth(MAC_PLC, MAC_HMI, 0x0800, ipv4(cli, srv, 6, tcp(cli, srv, 50900, 502, 1, 1, 0x18, b"\x00\x01", doff=2))))
+    # 5 UDP length claims more than the datagram
+    add(eth(MAC_PLC, MAC_HMI, 0x0800, ipv4(cli, srv, 17, udp(cli, srv, 5353, 53, b"\x12\x34\x01\x00", length=300), flags_frag=0)))
+    # 6 UDP length smaller than the header
+    add(eth(MAC_PLC, MAC_HMI, 0x0800, ipv4(cli, srv, 17, udp(cli, srv, 5353, 53, b"\x12\x34\x01\x00", length=4), flags_frag=0)))
+    # 7 truncated VLAN tag (frame ends inside the tag)
+    add(MAC_PLC + MAC_HMI + b"\x81\x00\x00")
+    # 8 caplen < wirelen: snapped in the middle of the Modbus payload
+    full = eth(MAC_PLC, MAC_HMI, 0x0800, ipv4(cli, srv, 6, good_tcp))
+    add(full[:14 + 20 + 20 + 3], wire=len(full))
+    # 9 IPv4 version field 6 with an IPv4 ethertype
+    bad = bytearray(ipv4(cli, srv, 6, good_tcp))
+    bad[0] = 0x65
+    add(eth(MAC_PLC, MAC_HMI, 0x0800, bytes(bad)))
+    # 10 short Ethernet frame (10 bytes)
+    add(MAC_PLC + MAC_HMI[:4])
+    # 11 a valid frame last, so readers can show they recovered
+    add(full)
+    pcap(os.path.join(d, "malformed.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def make_truncated(d):
+    cli, srv = "10.91.0.5", "10.91.0.6"
+    segs = tcp_session(cli, srv, 50910, 502, modbus_pairs(7), t=1000)
+    frames = []
+    for t, dd, pkt in v4_frames(segs, cli, srv)[:20]:
+        src, dst = (MAC_HMI, MAC_PLC) if dd == 0 else (MAC_PLC, MAC_HMI)
+        frames.append((t, eth(dst, src, 0x0800, pkt)))
+    path = os.path.join(d, "truncated.pcap")
+    blob = pcap(path, LINKTYPE_ETHERNET, frames)
+    last = len(frames[-1][1])
+    with open(path, "wb") as fp:
+        fp.write(blob[:len(blob) - last // 2])  # cut inside the last packet's data
+
+
+def make_corrupt(d):
+    blob = b"NOTAPCAP" + bytes((i * 37 + 11) & 0xFF for i in range(248))
+    with open(os.path.join(d, "corrupt.pcap"), "wb") as fp:
+        fp.write(blob)
+
+
+def pad4(b):
+    return b + b"\0" * (-len(b) % 4)
+
+
+def ng_block(btype, body):
+    ln = 12 + len(body)
+    return struct.pack("<II", btype, ln) + body + struct.pack("<I", ln)
+
+
+def ng_opt(code, val):
+    return struct.pack("<HH", code, len(val)) + pad4(val)
+
+
+def make_pcapng(d):
+    cli, srv = "10.20.1.10", "10.20.1.20"
+    shb_opts = (ng_opt(3, b"Linux") + ng_opt(4, b"otsensor pcaps/make-pcaps.py") + ng_opt(0, b""))
+    shb = ng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + shb_opts)
+    idb_opts = ng_opt(2, b"eth0") + ng_opt(9, b"\x06") + ng_opt(0, b"")  # if_tsresol 10^-6
+    idb = ng_block(1, struct.pack("<HHI", LINKTYPE_ETHERNET, 0, 65535) + idb_opts)
+    blocks = [shb, idb]
+    segs = tcp_session(cli, srv, 50100, 502, modbus_pairs(), t=1000)
+    for t, dd, pkt in v4_frames(segs, cli, srv):
+        src, dst = (MAC_HMI, MAC_PLC) if dd == 0 else (MAC_PLC, MAC_HMI)
+        f = eth(dst, src, 0x0800, pkt)
+        ts = (T0 * 1000000 + t)
+        body = struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(f), len(f)) + pad4(f)
+        blocks.append(ng_block(6, body))
+    with open(os.path.join(d, "pcapng-example.pcapng"), "wb") as fp:
+        fp.write(b"".join(blocks))
+    # the same session as classic pcap, for comparison
+    frames = []
+    for t, dd, pkt in v4_frames(segs, cli, srv):
+        src, dst = (MAC_HMI, MAC_PLC) if dd == 0 else (MAC_PLC, MAC_HMI)
+        frames.append((t, eth(dst, src, 0x0800, pkt)))
+    pcap(os.path.join(d, "pcapng-example.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def main():
+    d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    os.makedirs(d, exist_ok=True)
+    for fn in (make_vlan_qinq, make_sll, make_sll2, make_null, make_raw, make_fragments,
+               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_malformed,
+               make_truncated, make_corrupt, make_pcapng):
+        fn(d)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
