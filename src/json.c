@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ots/compiler.h"
 #include "ots/error.h"
 #include "ots/json.h"
 
@@ -59,14 +60,27 @@ grow(struct ots_json *j, size_t n)
 	return 1;
 }
 
-static void
+static inline void
 put(struct ots_json *j, const char *s, size_t n)
 {
-	if (!grow(j, n))
+	if (ots_unlikely(j->cap - j->len < n + 1) && !grow(j, n))
 		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
 	j->buf[j->len] = '\0';
+}
+
+/* Decimal digits of v into the end of b (at least 20 bytes); returns the first digit. */
+static char *
+fmt_u64(uint64_t v, char *end)
+{
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
 }
 
 static void
@@ -252,21 +266,25 @@ ots_json_str(struct ots_json *j, const char *key, const char *s)
 void
 ots_json_u64(struct ots_json *j, const char *key, uint64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
+	char b[24], *p = fmt_u64(v, b + sizeof(b));
 
 	key_(j, key);
-	put(j, b, (size_t)n);
+	put(j, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
 ots_json_i64(struct ots_json *j, const char *key, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+	char b[24], *p;
 
+	if (v >= 0) {
+		ots_json_u64(j, key, (uint64_t)v);
+		return;
+	}
+	p = fmt_u64((uint64_t)0 - (uint64_t)v, b + sizeof(b));
+	*--p = '-';
 	key_(j, key);
-	put(j, b, (size_t)n);
+	put(j, p, (size_t)(b + sizeof(b) - p));
 }
 
 void
@@ -306,21 +324,44 @@ ots_json_null(struct ots_json *j, const char *key)
 	put(j, "null", 4);
 }
 
+static void
+digits(char *p, unsigned v, int n)
+{
+	while (n--) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us)
 {
-	char b[40];
-	struct tm tm;
-	time_t t = (time_t)(ts_us / 1000000u);
-	size_t n;
+	/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" without gmtime/strftime: this runs for every record.
+	 * Days to civil date after Howard Hinnant's public-domain algorithm (proleptic
+	 * Gregorian, valid for every uint64 microsecond count we can meet: years 1970-9999). */
+	char b[30] = "\"0000-00-00T00:00:00.000000Z\"";
+	uint64_t secs = ts_us / 1000000u;
+	uint64_t days = secs / 86400u, sod = secs % 86400u;
+	uint64_t z = days + 719468u, era = z / 146097u;
+	unsigned doe = (unsigned)(z - era * 146097u);
+	unsigned yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+	unsigned doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
+	unsigned mp = (5u * doy + 2u) / 153u;
+	unsigned d = doy - (153u * mp + 2u) / 5u + 1u;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	uint64_t y = yoe + era * 400u + (m <= 2);
 
-	gmtime_r(&t, &tm);
-	n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(b + n, sizeof(b) - n, ".%06uZ", (unsigned)(ts_us % 1000000u));
+	if (y > 9999)
+		y = 9999;
+	digits(b + 1, (unsigned)y, 4);
+	digits(b + 6, m, 2);
+	digits(b + 9, d, 2);
+	digits(b + 12, (unsigned)(sod / 3600u), 2);
+	digits(b + 15, (unsigned)(sod / 60u % 60u), 2);
+	digits(b + 18, (unsigned)(sod % 60u), 2);
+	digits(b + 21, (unsigned)(ts_us % 1000000u), 6);
 	key_(j, key);
-	putc_(j, '"');
-	put(j, b, n);
-	putc_(j, '"');
+	put(j, b, 29);
 }
 
 void

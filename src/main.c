@@ -210,7 +210,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	char err[512] = "";
 	double t0, last_prog = 0;
-	unsigned i, started = 0;
+	unsigned i, started = 0, spins = 0;
 	int rc, status = 0, all_done;
 
 	ots_conf_defaults(&conf);
@@ -264,10 +264,10 @@ main(int argc, char **argv)
 		ots_info("capturing on %s with %u worker%s; stop with Ctrl-C", conf.iface,
 		         conf.workers, conf.workers == 1 ? "" : "s");
 
-	/* Main loop: drain results until every worker has seen EOF. */
+	/* Main loop: drain results until every worker has seen EOF. The backoff state lives
+	 * across iterations, so a busy output is drained at once and an idle one costs a
+	 * 200 us sleep per round, never a long stall that would fill the workers' event rings. */
 	for (;;) {
-		unsigned spins = 0;
-
 		if (got_signal && !atomic_load(&cap.stop))
 			ots_capture_stop(&cap);
 		all_done = 1;
@@ -277,8 +277,9 @@ main(int argc, char **argv)
 		if (drain(workers, conf.workers, &out) == 0) {
 			if (all_done)
 				break;
-			while (spins < 300 && !got_signal)
-				ots_backoff(&spins); /* ends in ~200 us sleeps */
+			ots_backoff(&spins);
+		} else {
+			spins = 0;
 		}
 		if (conf.progress && mono_now() - last_prog > 0.5) {
 			progress(&cap, t0, 0);

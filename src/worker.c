@@ -126,7 +126,7 @@ ots_worker_init(struct ots_worker *w, unsigned id, const struct ots_conf *conf, 
 	w->conf = conf;
 	atomic_init(&w->done, 0);
 	if (ots_ring_init(&w->in, conf->ring_bytes) != OTS_OK ||
-	    ots_ring_init(&w->out, 1u << 20) != OTS_OK) {
+	    ots_ring_init(&w->out, 4u << 20) != OTS_OK) {
 		snprintf(err, errlen, "worker %u: cannot allocate rings", id);
 		return OTS_ENOMEM;
 	}

@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -83,6 +85,35 @@ test_numbers_and_time(void **state)
 	ots_json_free(&j);
 }
 
+/* The hand-rolled calendar agrees with gmtime_r over years 1970-9999. */
+static void
+test_time_matches_gmtime(void **state)
+{
+	struct ots_json j;
+	uint64_t t;
+	unsigned bad = 0, n = 0;
+
+	(void)state;
+	ots_json_init(&j);
+	for (t = 0; t < 253402300800ull * 1000000ull; t += 863999999771ull) {
+		char e[64];
+		time_t s = (time_t)(t / 1000000u);
+		struct tm tm;
+		size_t k;
+
+		gmtime_r(&s, &tm);
+		k = strftime(e, sizeof(e), "\"%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(e + k, sizeof(e) - k, ".%06uZ\"", (unsigned)(t % 1000000u));
+		ots_json_reset(&j);
+		ots_json_time(&j, NULL, t);
+		bad += strcmp(j.buf, e) != 0;
+		n++;
+	}
+	assert_true(n > 290000);
+	assert_int_equal(bad, 0);
+	ots_json_free(&j);
+}
+
 static void
 test_pretty_and_depth(void **state)
 {
@@ -151,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_numbers_and_time),
+		cmocka_unit_test(test_time_matches_gmtime),
 		cmocka_unit_test(test_pretty_and_depth),
 		cmocka_unit_test(test_flow_record),
 	};
