@@ -189,7 +189,11 @@ key_(struct ots_json *j, const char *key)
 	if (j->pretty && j->depth > 0)
 		indent(j);
 	if (key) {
-		put_escaped(j, key, strlen(key));
+		/* Keys are string constants of ours (lowercase ASCII, digits, '_', '@', '.'):
+		 * they need no escaping (a unit test checks every key we write). */
+		putc_(j, '"');
+		put(j, key, strlen(key));
+		putc_(j, '"');
 		if (j->pretty)
 			put(j, ": ", 2);
 		else
@@ -290,21 +294,36 @@ ots_json_i64(struct ots_json *j, const char *key, int64_t v)
 void
 ots_json_dbl(struct ots_json *j, const char *key, double v, int decimals)
 {
-	char b[64];
-	int n;
+	static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+	                                  100000000, 1000000000 };
+	char b[48], *p, *end = b + sizeof(b);
+	uint64_t scaled, ip, fp;
+	int neg = v < 0, i;
 
-	if (!isfinite(v) || fabs(v) > 1e18) {
-		ots_json_null(j, key);
-		return;
-	}
 	if (decimals < 0)
 		decimals = 0;
 	if (decimals > 9)
 		decimals = 9;
-	/* The C locale is never changed by otsensor, so '.' is the radix character. */
-	n = snprintf(b, sizeof(b), "%.*f", decimals, v);
+	if (!isfinite(v) || fabs(v) >= 1e18 / (double)pow10[decimals]) {
+		ots_json_null(j, key);
+		return;
+	}
+	/* Fixed point by integer arithmetic: locale-proof and without printf. */
+	scaled = (uint64_t)llround(fabs(v) * (double)pow10[decimals]);
+	ip = scaled / pow10[decimals];
+	fp = scaled % pow10[decimals];
+	p = end;
+	for (i = 0; i < decimals; i++) {
+		*--p = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	if (decimals)
+		*--p = '.';
+	p = fmt_u64(ip, p);
+	if (neg && scaled)
+		*--p = '-';
 	key_(j, key);
-	put(j, b, (size_t)n);
+	put(j, p, (size_t)(end - p));
 }
 
 void

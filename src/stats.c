@@ -123,7 +123,7 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 	ots_json_u64(j, "tcp", s.dec.tcp);
 	ots_json_u64(j, "udp", s.dec.udp);
 	ots_json_u64(j, "other_l4", s.dec.other_l4);
-	ots_json_u64(j, "ipv4_fragments", s.dec.frags);
+	ots_json_u64(j, "ip_fragments", s.dec.frags);
 	ots_json_u64(j, "ipv4_reassembled", s.dec.reassembled);
 	ots_json_u64(j, "non_ip", s.non_ip);
 	ots_json_obj_open(j, "anomalies");

@@ -83,6 +83,19 @@ test_numbers_and_time(void **state)
 	assert_string_equal(j.buf, "[1.500,null,null,18446744073709551615,"
 	                           "\"2024-01-01T00:00:00.000123Z\",\"1970-01-01T00:00:00.000000Z\"]");
 	ots_json_free(&j);
+
+	ots_json_init(&j);
+	ots_json_arr_open(&j, NULL);
+	ots_json_dbl(&j, NULL, -2.25, 1);
+	ots_json_dbl(&j, NULL, -0.0001, 3);
+	ots_json_dbl(&j, NULL, 0.0015, 3);
+	ots_json_dbl(&j, NULL, 12345.678, 0);
+	ots_json_dbl(&j, NULL, 0.5, 6);
+	ots_json_dbl(&j, NULL, 1e17, 3);
+	ots_json_i64(&j, NULL, INT64_MIN);
+	ots_json_arr_close(&j);
+	assert_string_equal(j.buf, "[-2.3,0.000,0.002,12346,0.500000,null,-9223372036854775808]");
+	ots_json_free(&j);
 }
 
 /* The hand-rolled calendar agrees with gmtime_r over years 1970-9999. */
