@@ -8,6 +8,9 @@ set -u
 SHARED_PCAPS="${OTS_SHARED_PCAPS:-$top_srcdir/../shared/pcaps}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ots-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# Debian's interpreter first: bootstrap installs python3-jsonschema for it (a pyenv or venv
+# python3 earlier in PATH would not see Debian's modules).
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
 FAILS=0
 CHECKS=0
 

@@ -4,14 +4,14 @@
 # contract SIEM parsers rely on), with and without --deterministic.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need python3
-python3 -c "import jsonschema" 2>/dev/null || skip "python3-jsonschema is not installed (./bootstrap installs it)"
+"$PYTHON" -c "import jsonschema" 2>/dev/null || skip "python3-jsonschema is not installed (./bootstrap installs it)"
 cd "$top_srcdir" || exit 1
 S=packaging/schema
 for mode in "" "--deterministic"; do
 	for cap in pcaps/plant-example.pcap pcaps/vlan-qinq.pcap pcaps/ipv6-ext.pcap pcaps/truncated.pcap; do
 		out="$TMP/$(basename "$cap")$mode"
 		"$OTSENSOR" -r "$cap" $mode -q -o "$out" 2>/dev/null
-		python3 - "$S" "$out" <<'PY'
+		"$PYTHON" - "$S" "$out" <<'PY'
 import json, sys, jsonschema
 s, out = sys.argv[1], sys.argv[2]
 fs = json.load(open(s + "/flow.schema.json"))

@@ -21,7 +21,7 @@ for cap in $(find "$SHARED_PCAPS" -type f \( -name '*.pcap' -o -name '*.pcapng' 
 	n=$((n + 1))
 	[ $rc -ne 0 ] && { ok; continue; }
 	if [ -f "$cap.truth.json" ]; then
-		if python3 "$top_srcdir/tests/check-truth.py" "$cap.truth.json" "$out" > "$out.truth" 2>&1; then
+		if "$PYTHON" "$top_srcdir/tests/check-truth.py" "$cap.truth.json" "$out" > "$out.truth" 2>&1; then
 			ok
 		else
 			fail "$rel: differs from tshark truth"; sed 's/^/    /' "$out.truth" | head -10

@@ -70,7 +70,10 @@ enum ots_flow_created {
  * (now - last_ts >= timeout) is ended (IDLE, or CLOSED when its TCP state is closed) and
  * recreated; one past the active timeout (now - first_ts >= active_us) is ended
  * (TIMEOUT_ACTIVE) and continued (*created = OTS_FLOW_SPLIT), so results never depend on when
- * sweeps ran. Moves the flow to the LRU tail and sets last_ts = max(last_ts, now).
+ * sweeps ran. Moves the flow to the LRU tail and sets last_ts = max(last_ts, now): flow times
+ * are the flow's own packet times. Packet times going backwards (captures read one after
+ * another) cost nothing but make expiry of the older flows late (see flow-table.c).
+ * expire() must be given packet times too for the determinism above.
  * hash must be ots_flow_key_hash(k) (any function of the key works; tests force collisions).
  * Making room for a new flow first ends flows already past their idle timeout, then evicts
  * the least recently seen ones (EVICTED). Returns NULL when the memcap admits no new flow

@@ -63,6 +63,10 @@ void ots_ring_release(struct ots_ring *r);
  * 200 us. *n counts calls since the last progress; reset it to 0 when work arrives.
  */
 void ots_backoff(unsigned *n);
+/* For a side that has nothing else to do and is not latency-critical (the main thread, a
+ * reader facing a full ring): sleep at once, 50 us growing to 200 us, so the threads doing
+ * the work get the cores (2-core sensors run three threads). */
+void ots_backoff_sleep(unsigned *n);
 
 /* Approximate bytes in use (either thread; for stats). */
 uint64_t ots_ring_used(struct ots_ring *r);
