@@ -59,25 +59,32 @@ ots_capture_linktype(int dlt)
 	return (uint16_t)(dlt > 0 && dlt < 0xffff ? dlt : 0xffff);
 }
 
+/*
+ * Open a capture file through our own stdio stream with a 1 MiB buffer: libpcap reads each
+ * record with two small freads, and with the default 4 KiB buffer the read(2) calls cost the
+ * reader thread a fifth of its time. libpcap owns (and closes) the stream afterwards.
+ */
 static pcap_t *
 open_file(const char *path, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *h;
+	FILE *fp;
 
+	fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, 1u << 20);
 #ifdef HAVE_PCAP_OPEN_OFFLINE_WITH_TSTAMP_PRECISION
-	h = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	h = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
 #else
-	h = pcap_open_offline(path, perr);
+	h = pcap_fopen_offline(fp, perr);
 #endif
 	if (!h) {
-		struct stat st;
-
-		if (stat(path, &st) < 0)
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		else
-			snprintf(err, errlen, "cannot read %s: not a pcap or pcapng capture (%s)",
-			         path, perr);
+		fclose(fp);
+		snprintf(err, errlen, "cannot read %s: not a pcap or pcapng capture (%s)", path, perr);
 	}
 	return h;
 }
@@ -163,7 +170,7 @@ push(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, cons
 		ots_ring_publish(&w->in);
 		if (may_drop && atomic_load_explicit(&c->stop, memory_order_relaxed))
 			return 0;
-		ots_backoff(&spins);
+		ots_backoff_sleep(&spins);
 	}
 	m->ts_us = ts_us;
 	m->caplen = caplen;

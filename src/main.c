@@ -277,7 +277,7 @@ main(int argc, char **argv)
 		if (drain(workers, conf.workers, &out) == 0) {
 			if (all_done)
 				break;
-			ots_backoff(&spins);
+			ots_backoff_sleep(&spins);
 		} else {
 			spins = 0;
 		}

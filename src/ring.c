@@ -176,3 +176,14 @@ ots_backoff(unsigned *n)
 	ts.tv_nsec = i < 256 ? 20000 : 200000;
 	nanosleep(&ts, NULL);
 }
+
+void
+ots_backoff_sleep(unsigned *n)
+{
+	struct timespec ts;
+	unsigned i = (*n)++;
+
+	ts.tv_sec = 0;
+	ts.tv_nsec = i < 4 ? 50000 : 200000;
+	nanosleep(&ts, NULL);
+}
