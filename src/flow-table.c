@@ -563,9 +563,13 @@ ots_flow_table_flush(struct ots_flow_table *t, uint8_t reason)
 {
 	uint32_t v;
 
-	/* Oldest first, so the order of records does not depend on pool reuse. */
+	/* Oldest first, so the order of records does not depend on pool reuse. A TCP flow that
+	 * already closed (FIN both ways or RST) ends as closed even at the end of a capture:
+	 * "eof" means still open when the input ended. */
 	while ((v = pick_lru(t, NIL)) != NIL)
-		flow_end(t, v, reason);
+		flow_end(t, v, reason == OTS_FLOW_END_EOF && t->pool[v].key.proto == 6 &&
+		                       OTS_TCPF_CLOSED(t->pool[v].tcp_state)
+		                   ? OTS_FLOW_END_CLOSED : reason);
 	t->free_head = NIL;
 	t->bump = 0;
 }

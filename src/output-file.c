@@ -97,10 +97,10 @@ ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r)
 	ots_json_u64(j, "src_port", sport);
 	ots_json_str(j, "dst_ip", ots_addr_str(dst, a, sizeof(a)));
 	ots_json_u64(j, "dst_port", dport);
-	if (r->has_mac) {
+	if (r->has_mac & 1)
 		ots_json_str(j, "src_mac", ots_mac_str(r->mac[0], a, sizeof(a)));
+	if (r->has_mac & 2)
 		ots_json_str(j, "dst_mac", ots_mac_str(r->mac[1], a, sizeof(a)));
-	}
 	if (r->vlan_count) {
 		ots_json_arr_open(j, "vlan");
 		for (i = 0; i < r->vlan_count && i < OTS_MAX_VLANS; i++)

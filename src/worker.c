@@ -172,6 +172,12 @@ feed_stream(struct ots_worker *w, struct ots_flow *f, const struct ots_pkt *p, i
 	ots_flow_table_charge(w->ft, f, (int64_t)ots_stream_mem(f->stream) - (int64_t)before);
 }
 
+static int
+mac_is_zero(const uint8_t m[6])
+{
+	return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0;
+}
+
 static void
 handle_packet(struct ots_worker *w, const struct ots_msg *m)
 {
@@ -211,11 +217,20 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 		memcpy(f->vlan, p.vlan, sizeof(f->vlan));
 	}
 	dir = (src_is_lo == f->init_is_lo) ? 0 : 1;
-	if (p.has_mac && !(f->has_mac & (1u << dir))) {
-		memcpy(f->mac[dir], p.src_mac, 6);
-		if (!(f->has_mac & (1u << !dir)))
+	/*
+	 * MACs: bit d of has_mac says mac[d] is known, bit d+2 that it came from a packet sent
+	 * by d (authoritative). A destination MAC fills the other side only until that side
+	 * sends; an all-zero address (Linux cooked captures have no destination) never does.
+	 */
+	if (p.has_mac) {
+		if (!(f->has_mac & (4u << dir))) {
+			memcpy(f->mac[dir], p.src_mac, 6);
+			f->has_mac |= (uint8_t)((1u << dir) | (4u << dir));
+		}
+		if (!(f->has_mac & (1u << !dir)) && !mac_is_zero(p.dst_mac)) {
 			memcpy(f->mac[!dir], p.dst_mac, 6);
-		f->has_mac |= (uint8_t)((1u << dir) | (1u << !dir));
+			f->has_mac |= (uint8_t)(1u << !dir);
+		}
 	}
 	f->pkts[dir]++;
 	f->bytes[dir] += m->wirelen;

@@ -78,7 +78,7 @@ for w in 1 2 4; do
 done
 check "flows.jsonl identical for -w 1 and -w 2" cmp -s "$TMP/w1/flows.jsonl" "$TMP/w2/flows.jsonl"
 check "flows.jsonl identical for -w 1 and -w 4" cmp -s "$TMP/w1/flows.jsonl" "$TMP/w4/flows.jsonl"
-check "stats totals identical for -w 1 and -w 4" [ "$(jq -S 'del(.workers, .workers_count)' "$TMP/w1/stats.json")" = "$(jq -S 'del(.workers, .workers_count)' "$TMP/w4/stats.json")" ]
+check "stats totals identical for -w 1 and -w 4 (per-shard peaks aside)" [ "$(jq -S 'del(.workers, .workers_count, .memory.flow_mem_peak_bytes, .flows.peak_active)' "$TMP/w1/stats.json")" = "$(jq -S 'del(.workers, .workers_count, .memory.flow_mem_peak_bytes, .flows.peak_active)' "$TMP/w4/stats.json")" ]
 check "deterministic stats have no pid or wall clock" jq -e '(.sensor.pid == null) and (.elapsed_s == null) and (.memory.max_rss_bytes == null)' "$TMP/w1/stats.json" > /dev/null
 "$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
 	--deterministic -w 1 -o "$TMP/again" -q

@@ -63,7 +63,7 @@ struct ots_flow {
 	uint8_t tcp_state;             /* flow-private TCP state bits (worker) */
 	uint8_t ndpi_state;            /* 0 pending, 1 classified, 2 given up, 3 guessed */
 	uint8_t vlan_count;
-	uint8_t has_mac;
+	uint8_t has_mac;               /* bits 0/1: mac[0]/mac[1] known; bits 2/3: seen as sender */
 	uint16_t vlan[OTS_MAX_VLANS];
 	uint8_t mac[2][6];             /* [0] initiator's MAC, [1] responder's */
 	uint16_t ndpi_master, ndpi_app;

@@ -31,7 +31,7 @@ struct ots_flow_rec {
 	uint8_t end_reason;
 	uint8_t ndpi_state;
 	uint8_t vlan_count;
-	uint8_t has_mac;
+	uint8_t has_mac;          /* bit 0: mac[0] known, bit 1: mac[1] known */
 	uint8_t tcp_flags[2];     /* union of TCP flags seen per direction */
 	char proto[48];           /* nDPI name, "Modbus", "TLS.Google" ... */
 	char category[32];
