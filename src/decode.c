@@ -418,7 +418,21 @@ ots_addr_str(const struct ots_addr *a, char *buf, size_t len)
 	if (len == 0)
 		return buf;
 	if (ots_addr_is_v4(a)) {
-		snprintf(buf, len, "%u.%u.%u.%u", a->b[12], a->b[13], a->b[14], a->b[15]);
+		/* Hand-formatted: this runs twice per output record. */
+		char tmp[16], *p = tmp;
+		int i;
+
+		for (i = 12; i < 16; i++) {
+			unsigned v = a->b[i];
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 15 ? '.' : '\0';
+		}
+		snprintf(buf, len, "%s", tmp);
 		return buf;
 	}
 	if (inet_ntop(AF_INET6, a->b, buf, (socklen_t)len) == NULL)
@@ -429,9 +443,22 @@ ots_addr_str(const struct ots_addr *a, char *buf, size_t len)
 const char *
 ots_mac_str(const uint8_t mac[6], char *buf, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
+	char tmp[18];
+	int i;
+
 	if (len == 0)
 		return buf;
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-	         mac[4], mac[5]);
+	for (i = 0; i < 6; i++) {
+		tmp[3 * i] = hex[mac[i] >> 4];
+		tmp[3 * i + 1] = hex[mac[i] & 15];
+		tmp[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
+	if (len >= sizeof(tmp)) {
+		memcpy(buf, tmp, sizeof(tmp));
+	} else {
+		memcpy(buf, tmp, len - 1);
+		buf[len - 1] = '\0';
+	}
 	return buf;
 }

@@ -1488,10 +1488,22 @@ test_format(void **state)
 	a.b[15] = 255;
 	assert_true(ots_addr_is_v4(&a));
 	assert_string_equal(ots_addr_str(&a, s, sizeof(s)), "10.0.0.255");
+	a.b[12] = 0;
+	a.b[15] = 0;
+	assert_string_equal(ots_addr_str(&a, s, sizeof(s)), "0.0.0.0");
+	a.b[12] = a.b[13] = a.b[14] = a.b[15] = 255;
+	assert_string_equal(ots_addr_str(&a, s, sizeof(s)), "255.255.255.255");
+	a.b[12] = 100;
+	a.b[13] = 9;
+	a.b[14] = 99;
+	a.b[15] = 101;
+	assert_string_equal(ots_addr_str(&a, s, sizeof(s)), "100.9.99.101");
+	assert_string_equal(ots_addr_str(&a, s, 6), "100.9"); /* cut, still terminated */
 	a.b[10] = 0;
 	assert_false(ots_addr_is_v4(&a));
 	assert_string_equal(ots_mac_str((const uint8_t[6]){ 0xAA, 0xbb, 0, 1, 0x0f, 0xf0 }, m,
 	                                sizeof(m)), "aa:bb:00:01:0f:f0");
+	assert_string_equal(ots_mac_str((const uint8_t[6]){ 1, 2, 3, 4, 5, 6 }, m, 6), "01:02");
 }
 
 int
