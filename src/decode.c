@@ -432,7 +432,12 @@ ots_addr_str(const struct ots_addr *a, char *buf, size_t len)
 			*p++ = (char)('0' + v % 10);
 			*p++ = i < 15 ? '.' : '\0';
 		}
-		snprintf(buf, len, "%s", tmp);
+		i = (int)(p - tmp); /* includes the terminator */
+		if ((size_t)i > len) {
+			i = (int)len;
+			tmp[i - 1] = '\0';
+		}
+		memcpy(buf, tmp, (size_t)i);
 		return buf;
 	}
 	if (inet_ntop(AF_INET6, a->b, buf, (socklen_t)len) == NULL)

@@ -130,26 +130,29 @@ utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* 1: the byte needs escaping or UTF-8 validation; 0: copied as is. */
+static const uint8_t special[256] = {
+	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1
+};
+
 static void
 put_escaped(struct ots_json *j, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0, l;
+	size_t i = 0, start, l;
 	char esc[6];
 
 	putc_(j, '"');
 	while (i < n) {
-		unsigned char c = s[i];
-
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			run++;
+		start = i;
+		while (i < n && !special[s[i]])
 			i++;
-			continue;
-		}
-		put(j, (const char *)s + i - run, run);
-		run = 0;
-		if (c >= 0x80) {
+		if (i > start)
+			put(j, (const char *)s + start, i - start);
+		if (i == n)
+			break;
+		if (s[i] >= 0x80) {
 			l = utf8_len(s + i, n - i);
 			if (l) {
 				put(j, (const char *)s + i, l);
@@ -160,7 +163,7 @@ put_escaped(struct ots_json *j, const char *str, size_t n)
 			}
 			continue;
 		}
-		switch (c) {
+		switch (s[i]) {
 		case '"': put(j, "\\\"", 2); break;
 		case '\\': put(j, "\\\\", 2); break;
 		case '\n': put(j, "\\n", 2); break;
@@ -170,13 +173,12 @@ put_escaped(struct ots_json *j, const char *str, size_t n)
 		case '\f': put(j, "\\f", 2); break;
 		default:
 			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
+			esc[4] = hex[s[i] >> 4];
+			esc[5] = hex[s[i] & 15];
 			put(j, esc, 6);
 		}
 		i++;
 	}
-	put(j, (const char *)s + i - run, run);
 	putc_(j, '"');
 }
 

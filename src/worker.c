@@ -111,7 +111,14 @@ flow_end(void *ctx, struct ots_flow *f)
 	r.ndpi_master = f->ndpi_master;
 	r.ndpi_app = f->ndpi_app;
 	ots_classify_proto_name(w->cls, f, r.proto, sizeof(r.proto));
-	snprintf(r.category, sizeof(r.category), "%s", ots_classify_category_name(w->cls, f));
+	{
+		const char *cat = ots_classify_category_name(w->cls, f);
+		size_t n = strlen(cat);
+
+		if (n >= sizeof(r.category))
+			n = sizeof(r.category) - 1;
+		memcpy(r.category, cat, n); /* r was zeroed: stays terminated */
+	}
 	emit(w, &r);
 }
 
