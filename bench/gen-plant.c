@@ -2834,6 +2834,55 @@ run_flood(uint64_t n)
 	sess_free(s);
 }
 
+/* ------------------------------------------------------- hold */
+
+/*
+ * n Modbus/TCP connections that all stay open: handshake, one read request and its response,
+ * no close, 10 us apart. At the end of the capture every flow is tracked and classified at
+ * once, which is what "resident memory per tracked flow after classification" measures.
+ */
+static void
+run_hold(uint64_t n)
+{
+	static const uint8_t smac[6] = { 0x02, 0x00, 0x5e, 0x20, 0x00, 0x01 };
+	static const uint8_t dmac[6] = { 0x00, 0x80, 0xf4, 0x20, 0x00, 0x02 };
+	struct sess *s = sess_alloc();
+	uint64_t i, t = 0;
+
+	for (i = 0; i < n; i++) {
+		struct conv *c = &s->c;
+		uint8_t req[12] = { 0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2 };
+		uint8_t rsp[13] = { 0, 1, 0, 0, 0, 7, 1, 3, 4, 0, 42, 0, 7 };
+		uint32_t j;
+
+		memset(c, 0, sizeof(*c));
+		c->ip[0] = 0x0a000000u | (uint32_t)((i + 1) & 0xffffff);
+		c->ip[1] = 0xc0a80000u | (uint32_t)(i % 250 + 2);
+		c->port[0] = (uint16_t)(1024 + (i * 13) % 64000);
+		c->port[1] = 502;
+		c->proto = 6;
+		memcpy(c->mac[0], smac, 6);
+		memcpy(c->mac[1], dmac, 6);
+		c->ttl[0] = c->ttl[1] = 64;
+		c->seq[0] = (uint32_t)rng_next();
+		c->seq[1] = (uint32_t)rng_next();
+		c->win[0] = c->win[1] = 64240;
+		s->npkts = s->used = 0;
+		tcp_seg(s, 0, TH_SYN, NULL, 0, 0);
+		tcp_seg(s, 1, TH_SYN | TH_ACK, NULL, 0, 2);
+		tcp_seg(s, 0, TH_ACK, NULL, 0, 2);
+		tcp_seg(s, 0, TH_PSH | TH_ACK, req, sizeof(req), 2);
+		tcp_seg(s, 1, TH_PSH | TH_ACK, rsp, sizeof(rsp), 2);
+		for (j = 0; j < s->npkts; j++) {
+			t += s->pk[j].delay + (j == 0 ? 10 : 0);
+			out_packet(t, s->buf + s->pk[j].off, s->pk[j].len);
+			if (s->pk[j].key.k2 != 0)
+				fset_insert(&s->pk[j].key);
+		}
+	}
+	sess_free(s);
+}
+
 /* ------------------------------------------------------- main */
 
 static uint64_t
@@ -2861,11 +2910,13 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: gen-plant -n PACKETS [-o FILE|-] [-s SEED] [-H HOSTS]\n"
 	    "       gen-plant --flood FLOWS [-o FILE|-] [-s SEED]\n"
+	    "       gen-plant --hold FLOWS [-o FILE|-] [-s SEED]\n"
 	    "  -n PACKETS   packets to write (k/M suffix allowed)\n"
 	    "  -o FILE      output file, '-' for stdout (default)\n"
 	    "  -s SEED      PRNG seed (default 1)\n"
 	    "  -H HOSTS     plant hosts (default 300, 40..5000)\n"
-	    "  --flood N    N distinct flows of one or two packets each\n");
+	    "  --flood N    N distinct flows of one or two packets each\n"
+	    "  --hold N     N Modbus/TCP connections left open (all tracked at the end)\n");
 }
 
 int
@@ -2873,10 +2924,11 @@ main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "flood", required_argument, NULL, 'F' },
+		{ "hold", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t npackets = 0, flood = 0, seed = 1;
+	uint64_t npackets = 0, flood = 0, hold = 0, seed = 1;
 	uint32_t nh = 300;
 	const char *out = "-";
 	struct timespec t0, t1;
@@ -2899,6 +2951,9 @@ main(int argc, char **argv)
 		case 'F':
 			flood = parse_count(optarg);
 			break;
+		case 'K':
+			hold = parse_count(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -2907,7 +2962,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || (npackets == 0 && flood == 0) || nh < 40 || nh > 5000) {
+	if (optind != argc || (npackets == 0 && flood == 0 && hold == 0) || nh < 40 || nh > 5000) {
 		usage(stderr);
 		return 2;
 	}
@@ -2925,6 +2980,8 @@ main(int argc, char **argv)
 	out_file_header();
 	if (flood > 0) {
 		run_flood(flood);
+	} else if (hold > 0) {
+		run_hold(hold);
 	} else {
 		hosts_build(nh);
 		plant_start();
@@ -2937,7 +2994,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "gen-plant: packets=%" PRIu64 " flows=%" PRIu64 " bytes=%" PRIu64
 	    " hosts=%u duration=%.1fs short_share=%.3f sessions=%" PRIu64
 	    " gen_time=%.2fs\n", st_packets, st_flows, st_bytes,
-	    flood ? 0 : nhosts, (double)last_ts / 1e6,
+	    flood || hold ? 0 : nhosts, (double)last_ts / 1e6,
 	    st_packets ? (double)st_short_packets / (double)st_packets : 0.0,
 	    nsessions, (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
