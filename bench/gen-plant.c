@@ -2786,6 +2786,42 @@ run_plant(uint64_t target)
 	}
 }
 
+/* ------------------------------------------------------- synthetic floods */
+
+/* A bare conversation between two made-up hosts (flood and hold modes). */
+static void
+synth_conv(struct conv *c, uint32_t ip0, uint32_t ip1, uint16_t p0, uint16_t p1, uint8_t proto,
+    const uint8_t *mac0, const uint8_t *mac1)
+{
+	memset(c, 0, sizeof(*c));
+	c->ip[0] = ip0;
+	c->ip[1] = ip1;
+	c->port[0] = p0;
+	c->port[1] = p1;
+	c->proto = proto;
+	memcpy(c->mac[0], mac0, 6);
+	memcpy(c->mac[1], mac1, 6);
+	c->ttl[0] = c->ttl[1] = 64;
+	c->seq[0] = (uint32_t)rng_next();
+	c->seq[1] = (uint32_t)rng_next();
+	c->win[0] = c->win[1] = 64240;
+}
+
+/* Write the session's scripted packets back to back from time *t. */
+static void
+synth_flush(struct sess *s, uint64_t *t)
+{
+	uint32_t j;
+
+	for (j = 0; j < s->npkts; j++) {
+		*t += s->pk[j].delay + (j == 0 ? 10 : 0);
+		out_packet(*t, s->buf + s->pk[j].off, s->pk[j].len);
+		if (s->pk[j].key.k2 != 0)
+			fset_insert(&s->pk[j].key);
+	}
+	s->npkts = s->used = 0;
+}
+
 /* ------------------------------------------------------- flood */
 
 /* n distinct flows: UDP singletons and TCP SYN / RST-ACK pairs. */
@@ -2797,24 +2833,13 @@ run_flood(uint64_t n)
 	struct sess *s = sess_alloc();
 	uint64_t i, t = 0;
 
+	s->npkts = s->used = 0;
 	for (i = 0; i < n; i++) {
 		struct conv *c = &s->c;
-		uint32_t j;
 
-		memset(c, 0, sizeof(*c));
-		c->ip[0] = 0x0a000000u | (uint32_t)((i + 1) & 0xffffff);
-		c->ip[1] = 0xac100000u | (uint32_t)((i >> 24) & 0xff) << 8 | 10;
-		c->port[0] = (uint16_t)(1024 + (i * 7) % 64000);
-		c->port[1] = i & 1 ? 80 : 53;
-		c->proto = i & 1 ? 6 : 17;
-		memcpy(c->mac[0], smac, 6);
-		memcpy(c->mac[1], dmac, 6);
-		c->ttl[0] = 64;
-		c->ttl[1] = 64;
-		c->seq[0] = (uint32_t)rng_next();
-		c->seq[1] = (uint32_t)rng_next();
-		c->win[0] = c->win[1] = 64240;
-		s->npkts = s->used = 0;
+		synth_conv(c, 0x0a000000u | (uint32_t)((i + 1) & 0xffffff),
+		    0xac100000u | (uint32_t)((i >> 24) & 0xff) << 8 | 10,
+		    (uint16_t)(1024 + (i * 7) % 64000), i & 1 ? 80 : 53, i & 1 ? 6 : 17, smac, dmac);
 		if (c->proto == 6) {
 			tcp_seg(s, 0, TH_SYN, NULL, 0, 0);
 			tcp_seg(s, 1, TH_RST | TH_ACK, NULL, 0, 30);
@@ -2824,12 +2849,7 @@ run_flood(uint64_t n)
 			rng_fill(q, sizeof(q));
 			udp_dgram(s, c, 0, q, sizeof(q), 0);
 		}
-		for (j = 0; j < s->npkts; j++) {
-			t += s->pk[j].delay + (j == 0 ? 10 : 0);
-			out_packet(t, s->buf + s->pk[j].off, s->pk[j].len);
-			if (s->pk[j].key.k2 != 0)
-				fset_insert(&s->pk[j].key);
-		}
+		synth_flush(s, &t);
 	}
 	sess_free(s);
 }
@@ -2849,36 +2869,20 @@ run_hold(uint64_t n)
 	struct sess *s = sess_alloc();
 	uint64_t i, t = 0;
 
+	s->npkts = s->used = 0;
 	for (i = 0; i < n; i++) {
-		struct conv *c = &s->c;
-		uint8_t req[12] = { 0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2 };
-		uint8_t rsp[13] = { 0, 1, 0, 0, 0, 7, 1, 3, 4, 0, 42, 0, 7 };
-		uint32_t j;
+		static const uint8_t req[12] = { 0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2 };
+		static const uint8_t rsp[13] = { 0, 1, 0, 0, 0, 7, 1, 3, 4, 0, 42, 0, 7 };
 
-		memset(c, 0, sizeof(*c));
-		c->ip[0] = 0x0a000000u | (uint32_t)((i + 1) & 0xffffff);
-		c->ip[1] = 0xc0a80000u | (uint32_t)(i % 250 + 2);
-		c->port[0] = (uint16_t)(1024 + (i * 13) % 64000);
-		c->port[1] = 502;
-		c->proto = 6;
-		memcpy(c->mac[0], smac, 6);
-		memcpy(c->mac[1], dmac, 6);
-		c->ttl[0] = c->ttl[1] = 64;
-		c->seq[0] = (uint32_t)rng_next();
-		c->seq[1] = (uint32_t)rng_next();
-		c->win[0] = c->win[1] = 64240;
-		s->npkts = s->used = 0;
+		synth_conv(&s->c, 0x0a000000u | (uint32_t)((i + 1) & 0xffffff),
+		    0xc0a80000u | (uint32_t)(i % 250 + 2), (uint16_t)(1024 + (i * 13) % 64000), 502, 6,
+		    smac, dmac);
 		tcp_seg(s, 0, TH_SYN, NULL, 0, 0);
 		tcp_seg(s, 1, TH_SYN | TH_ACK, NULL, 0, 2);
 		tcp_seg(s, 0, TH_ACK, NULL, 0, 2);
 		tcp_seg(s, 0, TH_PSH | TH_ACK, req, sizeof(req), 2);
 		tcp_seg(s, 1, TH_PSH | TH_ACK, rsp, sizeof(rsp), 2);
-		for (j = 0; j < s->npkts; j++) {
-			t += s->pk[j].delay + (j == 0 ? 10 : 0);
-			out_packet(t, s->buf + s->pk[j].off, s->pk[j].len);
-			if (s->pk[j].key.k2 != 0)
-				fset_insert(&s->pk[j].key);
-		}
+		synth_flush(s, &t);
 	}
 	sess_free(s);
 }
