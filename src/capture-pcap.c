@@ -18,6 +18,7 @@
 #include "ots/decode.h"
 #include "ots/error.h"
 #include "ots/log.h"
+#include "ots/stats.h"
 
 #define PUBLISH_EVERY 32
 
@@ -364,6 +365,7 @@ reader_main(void *arg)
 	}
 	atomic_store_explicit(&c->prog_packets, c->st.packets, memory_order_relaxed);
 	broadcast(&r, OTS_MSG_EOF, c->st.last_ts);
+	c->st.cpu_s = ots_thread_cpu_s();
 	atomic_store_explicit(&c->finished, 1, memory_order_release);
 	return NULL;
 }

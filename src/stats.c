@@ -10,6 +10,16 @@
 #include "ots/decode.h"
 #include "ots/stats.h"
 
+double
+ots_thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 uint64_t
 ots_stats_max_rss(void)
 {
@@ -104,6 +114,8 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		ots_json_dbl(j, "elapsed_s", run->elapsed_s, 6);
 		ots_json_dbl(j, "pps", run->elapsed_s > 0 ? (double)cap->st.packets / run->elapsed_s
 		                                          : 0.0, 1);
+		ots_json_dbl(j, "reader_cpu_s", cap->st.cpu_s, 3);
+		ots_json_dbl(j, "main_cpu_s", ots_thread_cpu_s(), 3);
 	}
 	ots_json_obj_open(j, "drops");
 	ots_json_u64(j, "ring_full", cap->st.ring_full_drops);
@@ -179,8 +191,10 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		             w->flow.lookups ? (double)w->flow.probes / (double)w->flow.lookups : 0.0,
 		             3);
 		ots_json_u64(j, "ndpi_packets", w->cls.packets);
-		if (!conf->deterministic)
+		if (!conf->deterministic) {
 			ots_json_u64(j, "output_waits", w->out_waits);
+			ots_json_dbl(j, "cpu_s", w->cpu_s, 3);
+		}
 		ots_json_obj_close(j);
 	}
 	ots_json_arr_close(j);

@@ -14,6 +14,7 @@
 #include "ots/error.h"
 #include "ots/log.h"
 #include "ots/output.h"
+#include "ots/stats.h"
 #include "ots/worker.h"
 
 #define BATCH 64
@@ -316,6 +317,7 @@ worker_main(void *arg)
 	ots_ring_release(&w->in);
 	ots_ring_publish(&w->out);
 	ots_worker_collect(w);
+	w->st.cpu_s = ots_thread_cpu_s();
 	atomic_store_explicit(&w->done, 1, memory_order_release);
 	return NULL;
 }

@@ -36,6 +36,7 @@ struct ots_capture_stats {
 	uint64_t if_drops;          /* pcap_stats ps_ifdrop */
 	uint64_t kernel_received;   /* pcap_stats ps_recv */
 	uint64_t first_ts, last_ts;
+	double cpu_s;               /* reader thread CPU time */
 };
 
 struct ots_capture {

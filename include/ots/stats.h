@@ -27,6 +27,8 @@ void ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum);
 void ots_stats_json(struct ots_json *j, const struct ots_run *run);
 /* A short human summary for a terminal (no -o). */
 void ots_stats_summary(FILE *fp, const struct ots_run *run);
+/* CPU time (user + system) of the calling thread, seconds (0 when unknown). */
+double ots_thread_cpu_s(void);
 /* Peak resident set of this process in bytes (0 when unknown). */
 uint64_t ots_stats_max_rss(void);
 

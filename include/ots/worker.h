@@ -40,6 +40,7 @@ struct ots_worker_stats {
 	uint64_t tcp_gaps, tcp_gap_bytes, stream_nomem;
 	uint64_t out_waits;         /* times the event ring was full (main thread too slow) */
 	uint64_t flows_out;
+	double cpu_s;               /* thread CPU time (user + system) at the end */
 	struct ots_decode_stats dec;
 	struct ots_flow_stats flow;
 	struct ots_classify_stats cls;
