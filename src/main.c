@@ -211,7 +211,7 @@ main(int argc, char **argv)
 	char err[512] = "";
 	double t0, last_prog = 0;
 	unsigned i, started = 0, spins = 0;
-	int rc, status = 0, all_done;
+	int rc, status = 0, all_done, init_failed = 0;
 
 	ots_conf_defaults(&conf);
 	rc = parse_args(argc, argv, &conf);
@@ -270,6 +270,14 @@ main(int argc, char **argv)
 	for (;;) {
 		if (got_signal && !atomic_load(&cap.stop))
 			ots_capture_stop(&cap);
+		for (i = 0; i < conf.workers; i++) {
+			if (atomic_load_explicit(&workers[i].init_failed, memory_order_acquire) &&
+			    !init_failed) {
+				init_failed = 1;
+				ots_err("worker %u: cannot initialise nDPI (out of memory?)", i);
+				ots_capture_stop(&cap);
+			}
+		}
 		all_done = 1;
 		for (i = 0; i < conf.workers; i++)
 			if (!atomic_load_explicit(&workers[i].done, memory_order_acquire))
@@ -305,6 +313,8 @@ main(int argc, char **argv)
 		ots_err("%s", cap.errmsg);
 		status = 1;
 	}
+	if (init_failed)
+		status = 1;
 	for (i = 0; i < cap.n_inputs; i++)
 		if (cap.inputs[i].truncated)
 			ots_warn("%s is cut short (%s); results cover it up to the cut",

@@ -133,6 +133,7 @@ ots_worker_init(struct ots_worker *w, unsigned id, const struct ots_conf *conf, 
 	w->id = id;
 	w->conf = conf;
 	atomic_init(&w->done, 0);
+	atomic_init(&w->init_failed, 0);
 	if (ots_ring_init(&w->in, conf->ring_bytes) != OTS_OK ||
 	    ots_ring_init(&w->out, 4u << 20) != OTS_OK) {
 		snprintf(err, errlen, "worker %u: cannot allocate rings", id);
@@ -150,8 +151,10 @@ ots_worker_init(struct ots_worker *w, unsigned id, const struct ots_conf *conf, 
 	fc.memcap = conf->flow.memcap / (conf->workers ? conf->workers : 1);
 	fc.memcap -= fc.memcap / 16;
 	w->ft = ots_flow_table_new(&fc, flow_end, w);
-	w->cls = ots_classify_new(conf->ndpi_max_pkts);
-	if (!w->defrag || !w->ft || !w->cls) {
+	/* The nDPI module is built by the worker thread itself (ots_worker_start): its 25 ms of
+	 * set-up then overlaps the reader filling the ring, and several workers build theirs in
+	 * parallel instead of one after another before the capture starts. */
+	if (!w->defrag || !w->ft) {
 		snprintf(err, errlen, "worker %u: cannot allocate flow table, reassembly or nDPI "
 		         "state (flow memcap %llu bytes)", id, (unsigned long long)fc.memcap);
 		return OTS_ENOMEM;
@@ -296,6 +299,12 @@ worker_main(void *arg)
 	uint32_t len;
 	int eof = 0;
 
+	w->cls = ots_classify_new(w->conf->ndpi_max_pkts);
+	if (!w->cls) {
+		/* Say so and keep the ring moving (the main thread stops the run on this flag). */
+		atomic_store_explicit(&w->init_failed, 1, memory_order_release);
+		atomic_store(&w->discard, 1);
+	}
 	while (!eof) {
 		m = ots_ring_peek(&w->in, &len);
 		if (!m) {
@@ -305,7 +314,8 @@ worker_main(void *arg)
 			continue;
 		}
 		spins = 0;
-		ots_worker_handle(w, m);
+		if (ots_likely(w->cls != NULL))
+			ots_worker_handle(w, m);
 		eof = m->type == OTS_MSG_EOF;
 		ots_ring_consume(&w->in);
 		if (++n == BATCH) {
@@ -316,7 +326,8 @@ worker_main(void *arg)
 	}
 	ots_ring_release(&w->in);
 	ots_ring_publish(&w->out);
-	ots_worker_collect(w);
+	if (w->cls)
+		ots_worker_collect(w);
 	w->st.cpu_s = ots_thread_cpu_s();
 	atomic_store_explicit(&w->done, 1, memory_order_release);
 	return NULL;
@@ -346,6 +357,8 @@ ots_worker_destroy(struct ots_worker *w)
 	if (w->ft) {
 		/* ends remaining flows (error paths only): nobody drains the event ring any more */
 		atomic_store(&w->discard, 1);
+		if (!w->cls)
+			w->cls = ots_classify_new(w->conf->ndpi_max_pkts); /* flow_end needs names */
 		ots_flow_table_free(w->ft);
 		w->ft = NULL;
 	}

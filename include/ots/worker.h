@@ -54,6 +54,7 @@ struct ots_worker {
 	struct ots_ring in;         /* reader -> worker */
 	struct ots_ring out;        /* worker -> main: struct ots_flow_rec */
 	_Atomic int done;           /* set after the EOF message was handled */
+	_Atomic int init_failed;    /* the thread could not build its nDPI module */
 	uint64_t now;               /* packet time */
 	struct ots_decode_ctx dctx;
 	struct ots_defrag *defrag;
