@@ -54,11 +54,12 @@ ots_flow_key_make(const struct ots_pkt *p, struct ots_flow_key *k, int *src_is_l
 
 /*
  * ots_flow_key_hash: the key is read as five 64-bit words (memcpy: no alignment or aliasing
- * assumption; host byte order, the hash is per process). Each word is pre-mixed
- * (multiply, xor-shift 47, multiply) so every input bit reaches the high bits, then folded
- * into the state by xor and a multiply. A final xor-shift/multiply/xor-shift avalanches the
- * high bits back down and the two halves are xored into 32 bits. The low bits (the table
- * index) therefore depend on every key bit. 16 multiplies, no branches, no table.
+ * assumption; host byte order, the hash is per process), each folded in by xor and a
+ * multiply (which carries every bit upward), then a xor-shift/multiply/xor-shift avalanche
+ * brings the high bits back down, and the halves are xored into 32 bits, so the low bits
+ * (the table index) depend on every key bit. 7 multiplies, no loop, no branch: this runs
+ * for every packet (an earlier version pre-mixed each word and cost twice the instructions
+ * for no measurable change in probe lengths).
  * The hash is unkeyed (same value in every run, so probe counts replay exactly): someone who
  * can send packets with chosen addresses and ports could aim many flows at one cluster of
  * the index. The memcap bounds how long that cluster gets; a per-process seed mixed into
@@ -67,20 +68,15 @@ ots_flow_key_make(const struct ots_pkt *p, struct ots_flow_key *k, int *src_is_l
 uint32_t
 ots_flow_key_hash(const struct ots_flow_key *k)
 {
-	const unsigned char *b = (const unsigned char *)k;
-	uint64_t h = HASH_SEED ^ (sizeof(*k) * HASH_M);
-	size_t i;
+	uint64_t w[5], h = HASH_SEED;
 
-	for (i = 0; i < sizeof(*k); i += 8) {
-		uint64_t w;
-
-		memcpy(&w, b + i, 8);
-		w *= HASH_M;
-		w ^= w >> 47;
-		w *= HASH_M;
-		h ^= w;
-		h *= HASH_M;
-	}
+	_Static_assert(sizeof(w) == sizeof(*k), "the key is five words");
+	memcpy(w, k, sizeof(w));
+	h = (h ^ w[0]) * HASH_M;
+	h = (h ^ w[1]) * HASH_M;
+	h = (h ^ w[2]) * HASH_M;
+	h = (h ^ w[3]) * HASH_M;
+	h = (h ^ w[4]) * HASH_M;
 	h ^= h >> 47;
 	h *= HASH_M;
 	h ^= h >> 47;

@@ -523,6 +523,9 @@ ots_flow_table_tcp_update(struct ots_flow_table *t, struct ots_flow *f, int dir,
 	uint8_t bits = 0;
 	uint8_t cls;
 
+	/* Most segments carry none of these: nothing to record, no class change. */
+	if (!(th_flags & (OTS_TH_SYN | OTS_TH_FIN | OTS_TH_RST)))
+		return;
 	if (th_flags & OTS_TH_SYN)
 		bits |= (th_flags & OTS_TH_ACK) ? OTS_TCPF_SYNACK : OTS_TCPF_SYN;
 	if (th_flags & OTS_TH_FIN)

@@ -167,7 +167,7 @@ ots_worker_init(struct ots_worker *w, unsigned id, const struct ots_conf *conf, 
 static void
 feed_stream(struct ots_worker *w, struct ots_flow *f, const struct ots_pkt *p, int dir)
 {
-	size_t before;
+	size_t before, after;
 
 	if (!f->stream) {
 		if (p->payload_len == 0 && !(p->tcp_flags & OTS_TH_SYN))
@@ -186,7 +186,9 @@ feed_stream(struct ots_worker *w, struct ots_flow *f, const struct ots_pkt *p, i
 	                       p->payload, p->payload_len, &w->scb, w) == OTS_ENOMEM)
 		w->st.stream_nomem++;
 	w->cur = NULL;
-	ots_flow_table_charge(w->ft, f, (int64_t)ots_stream_mem(f->stream) - (int64_t)before);
+	after = ots_stream_mem(f->stream);
+	if (after != before) /* in-order data, the common case, holds nothing */
+		ots_flow_table_charge(w->ft, f, (int64_t)after - (int64_t)before);
 }
 
 static int
