@@ -60,14 +60,32 @@ grow(struct ots_json *j, size_t n)
 	return 1;
 }
 
+/* Space for n more bytes and the terminator, or NULL (sticky error). */
+static inline char *
+room(struct ots_json *j, size_t n)
+{
+	if (ots_unlikely(j->cap - j->len < n + 1) && !grow(j, n))
+		return NULL;
+	return j->buf + j->len;
+}
+
+/* Close a write that ended at q (keeps the buffer a C string). */
+static inline void
+done(struct ots_json *j, char *q)
+{
+	*q = '\0';
+	j->len = (size_t)(q - j->buf);
+}
+
 static inline void
 put(struct ots_json *j, const char *s, size_t n)
 {
-	if (ots_unlikely(j->cap - j->len < n + 1) && !grow(j, n))
+	char *p = room(j, n);
+
+	if (!p)
 		return;
-	memcpy(j->buf + j->len, s, n);
-	j->len += n;
-	j->buf[j->len] = '\0';
+	memcpy(p, s, n);
+	done(j, p + n);
 }
 
 /* Decimal digits of v into the end of b (at least 20 bytes); returns the first digit. */
@@ -143,6 +161,22 @@ put_escaped(struct ots_json *j, const char *str, size_t n)
 	size_t i = 0, start, l;
 	char esc[6];
 
+	/* Fast path: nothing to escape (nearly every value we write): one write, quotes
+	 * included. */
+	while (i < n && !special[s[i]])
+		i++;
+	if (i == n) {
+		char *q = room(j, n + 2);
+
+		if (!q)
+			return;
+		*q++ = '"';
+		memcpy(q, s, n);
+		q[n] = '"';
+		done(j, q + n + 1);
+		return;
+	}
+	i = 0;
 	putc_(j, '"');
 	while (i < n) {
 		start = i;
@@ -182,25 +216,37 @@ put_escaped(struct ots_json *j, const char *str, size_t n)
 	putc_(j, '"');
 }
 
+/* Comma, indentation and "key": in one write; keys are our own constants (no escaping:
+ * lowercase ASCII, digits, '_', '@', '.'; the schema tests check every key we write). */
 static void
 key_(struct ots_json *j, const char *key)
 {
+	size_t kl = key ? strlen(key) : 0;
+	char *q = room(j, kl + 5 + (j->pretty ? 2 * (size_t)j->depth + 2 : 0));
+	int i;
+
+	if (!q)
+		return;
 	if (j->need_comma[j->depth])
-		putc_(j, ',');
+		*q++ = ',';
 	j->need_comma[j->depth] = 1;
-	if (j->pretty && j->depth > 0)
-		indent(j);
-	if (key) {
-		/* Keys are string constants of ours (lowercase ASCII, digits, '_', '@', '.'):
-		 * they need no escaping (a unit test checks every key we write). */
-		putc_(j, '"');
-		put(j, key, strlen(key));
-		putc_(j, '"');
-		if (j->pretty)
-			put(j, ": ", 2);
-		else
-			putc_(j, ':');
+	if (j->pretty && j->depth > 0) {
+		*q++ = '\n';
+		for (i = 0; i < j->depth; i++) {
+			*q++ = ' ';
+			*q++ = ' ';
+		}
 	}
+	if (key) {
+		*q++ = '"';
+		memcpy(q, key, kl);
+		q += kl;
+		*q++ = '"';
+		*q++ = ':';
+		if (j->pretty)
+			*q++ = ' ';
+	}
+	done(j, q);
 }
 
 static void
