@@ -60,7 +60,8 @@ usage(FILE *fp)
 	        "  -h, --help             this help\n"
 	        "      --version          version and library versions\n"
 	        "\n"
-	        "Exit status: 0 success, 1 runtime error (unreadable input ...), 2 bad usage.\n");
+	        "Exit status: 0 success, 1 runtime error (unreadable input, file read interrupted\n"
+	        "by a signal ...), 2 bad usage. SIGINT/SIGTERM end a live capture normally (0).\n");
 }
 
 enum { OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS };
@@ -315,6 +316,12 @@ main(int argc, char **argv)
 	}
 	if (init_failed)
 		status = 1;
+	if (got_signal && conf.n_inputs) {
+		/* Stopping a live capture is how it ends; stopping a file read leaves it partial. */
+		ots_warn("interrupted by signal %d: results cover the packets read so far",
+		         (int)got_signal);
+		status = 1;
+	}
 	for (i = 0; i < cap.n_inputs; i++)
 		if (cap.inputs[i].truncated)
 			ots_warn("%s is cut short (%s); results cover it up to the cut",
