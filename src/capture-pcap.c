@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -72,7 +74,9 @@ open_file(const char *path, char *err, size_t errlen)
 	pcap_t *h;
 	FILE *fp;
 
-	fp = fopen(path, "rb");
+	fp = strcmp(path, "-") == 0 ? fdopen(dup(STDIN_FILENO), "rb") : fopen(path, "rb");
+	if (strcmp(path, "-") == 0)
+		path = "standard input";
 	if (!fp) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
@@ -118,6 +122,11 @@ ots_capture_check(const struct ots_conf *conf, char *err, size_t errlen)
 	int rc;
 
 	for (i = 0; i < conf->n_inputs; i++) {
+		struct stat st;
+
+		if (strcmp(conf->inputs[i], "-") == 0 ||
+		    (stat(conf->inputs[i], &st) == 0 && !S_ISREG(st.st_mode)))
+			continue; /* a pipe can be read once only: checked when read */
 		h = open_file(conf->inputs[i], err, errlen);
 		if (!h)
 			return OTS_EIO;
@@ -282,7 +291,7 @@ read_file(struct reader *r, size_t idx, uint64_t done_bytes)
 		}
 		if (rc == 0)
 			continue; /* filtered out (savefiles never time out) */
-		if (rc == PCAP_ERROR) {
+		if (rc == PCAP_ERROR && !atomic_load_explicit(&c->stop, memory_order_relaxed)) {
 			/* The file ends inside a record or a record header is corrupt: keep what was
 			 * read, say so, go on with the next file. */
 			in->truncated = 1;
@@ -453,6 +462,10 @@ ots_capture_stop(struct ots_capture *c)
 	atomic_store(&c->stop, 1);
 	if (c->live)
 		pcap_breakloop(c->live);
+	else if (c->started && !atomic_load(&c->finished))
+		/* A reader blocked on a pipe wakes up with EINTR (the handler is installed without
+		 * SA_RESTART) and sees the stop flag. */
+		pthread_kill(c->thread, SIGINT);
 }
 
 void

@@ -143,6 +143,8 @@ ots_conf_add_input(struct ots_conf *c, const char *path, char *err, size_t errle
 	DIR *d;
 	int rc = OTS_OK;
 
+	if (strcmp(path, "-") == 0)
+		return push_input(c, path); /* standard input: tcpdump -w - | otsensor -r - */
 	if (stat(path, &st) < 0) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return OTS_EIO;

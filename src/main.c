@@ -28,7 +28,8 @@ static volatile sig_atomic_t got_signal;
 static void
 on_signal(int sig)
 {
-	got_signal = sig;
+	if (!got_signal) /* the first one names the cause; later ones only wake threads up */
+		got_signal = sig;
 }
 
 static void
@@ -43,7 +44,8 @@ usage(FILE *fp)
 	        "\n"
 	        "input:\n"
 	        "  -r, --read PATH        pcap or pcapng file, or a directory of them (read in name\n"
-	        "                         order); repeat to read several, in the order given\n"
+	        "                         order), '-' for standard input; repeat to read\n"
+	        "                         several, in the order given\n"
 	        "  -i, --interface IFACE  capture live (promiscuous); stop with Ctrl-C or SIGTERM\n"
 	        "  -f, --filter 'BPF'     capture filter (tcpdump syntax)\n"
 	        "output:\n"

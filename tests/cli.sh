@@ -66,6 +66,24 @@ check "two -r: order kept" [ "$(jq -r '.inputs | map(.path | split("/") | last) 
 mkdir -p "$TMP/empty"
 "$OTSENSOR" -r "$TMP/empty" 2> "$TMP/e"; check "empty directory exits 1" [ $? -eq 1 ]
 
+# standard input, and a file read stopped by a signal while blocked on a pipe
+"$OTSENSOR" -r - -o "$TMP/stdin" -q < "$P/vlan-qinq.pcap"; check "-r - reads standard input" [ $? -eq 0 ]
+check "-r -: every packet" [ "$(jq .packets "$TMP/stdin/stats.json")" -eq 30 ]
+echo "not a capture" | "$OTSENSOR" -r - 2> "$TMP/e" > /dev/null; check "-r - garbage exits 1" [ $? -eq 1 ]
+check "-r - garbage: says standard input" grep -q "cannot read standard input" "$TMP/e"
+mkfifo "$TMP/fifo"
+(cat "$P/vlan-qinq.pcap"; sleep 3) > "$TMP/fifo" &
+writer=$!
+"$OTSENSOR" -r "$TMP/fifo" -o "$TMP/fifo-out" -q 2> "$TMP/e" &
+sensor=$!
+sleep 0.5
+kill -TERM $sensor
+wait $sensor; rc=$?
+check "SIGTERM during a file read exits 1" [ $rc -eq 1 ]
+check "SIGTERM during a file read: says so" grep -q "interrupted by signal 15" "$TMP/e"
+check "SIGTERM during a file read: results so far written" [ "$(jq .packets "$TMP/fifo-out/stats.json")" -eq 30 ]
+kill $writer 2>/dev/null; wait $writer 2>/dev/null
+
 # BPF filter
 "$OTSENSOR" -r "$P/plant-example.pcap" -f "tcp port 502" -o "$TMP/f" -q; check "filter run exits 0" [ $? -eq 0 ]
 check "filter keeps only port 502" [ "$(jq -s 'map(select(.dst_port != 502 and .src_port != 502)) | length' "$TMP/f/flows.jsonl")" -eq 0 ]
