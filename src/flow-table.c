@@ -289,6 +289,7 @@ flow_end(struct ots_flow_table *t, uint32_t idx, uint8_t reason)
 		t->on_end(t->ctx, f);
 	f->ndpi = NULL;
 	f->stream = NULL;
+	f->app = NULL;
 	f->lru_next = t->free_head;
 	t->free_head = idx;
 }
@@ -453,6 +454,11 @@ flow_recycle(struct ots_flow_table *t, struct ots_flow *f, uint32_t idx, uint8_t
 		f->ndpi_master = keep.ndpi_master;
 		f->ndpi_app = keep.ndpi_app;
 		f->ndpi_category = keep.ndpi_category;
+		/* the dissector goes on with the connection (on_end leaves f->app alone then) */
+		f->app_verdict = keep.app_verdict;
+		f->app_probes = keep.app_probes;
+		f->app_proto = keep.app_proto;
+		f->app = keep.app;
 	}
 	lru_append(t, f, idx, class_of(f));
 }

@@ -49,10 +49,13 @@ usage(FILE *fp)
 	        "  -i, --interface IFACE  capture live (promiscuous); stop with Ctrl-C or SIGTERM\n"
 	        "  -f, --filter 'BPF'     capture filter (tcpdump syntax)\n"
 	        "output:\n"
-	        "  -o, --output DIR       write DIR/flows.jsonl and DIR/stats.json (created if\n"
+	        "  -o, --output DIR       write DIR/flows.jsonl, DIR/events.jsonl (ICS operations\n"
+	        "                         other than routine reads, identity facts, protocol\n"
+	        "                         violations) and DIR/stats.json (created if\n"
 	        "                         needed); a summary goes to stdout either way\n"
 	        "      --deterministic    results depend only on the capture: packet time only,\n"
 	        "                         sorted records, no host name, pid or wall-clock figures\n"
+	        "      --log-all-ops      log routine reads in events.jsonl too\n"
 	        "  -q, --quiet            no summary, no progress line\n"
 	        "engine:\n"
 	        "  -w, --workers N        worker threads (default: online cores - 1, at least 1)\n"
@@ -66,7 +69,7 @@ usage(FILE *fp)
 	        "by a signal ...), 2 bad usage. SIGINT/SIGTERM end a live capture normally (0).\n");
 }
 
-enum { OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS };
+enum { OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS };
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -80,6 +83,7 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "flow-memcap", required_argument, NULL, OPT_MEMCAP },
 	{ "ndpi-packets", required_argument, NULL, OPT_NDPI_PKTS },
+	{ "log-all-ops", no_argument, NULL, OPT_LOG_ALL_OPS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -126,6 +130,7 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case 'q': conf->quiet = 1; break;
 		case 'h': usage(stdout); exit(0);
 		case OPT_DETERMINISTIC: conf->deterministic = 1; break;
+		case OPT_LOG_ALL_OPS: conf->log_all_ops = 1; break;
 		case OPT_VERSION:
 			printf("otsensor %s\nnDPI %s\n%s\n", PACKAGE_VERSION, ots_classify_ndpi_version(),
 			       ots_capture_lib_version());
@@ -167,14 +172,24 @@ mono_now(void)
 static size_t
 drain(struct ots_worker *w, unsigned n, struct ots_output *out)
 {
-	const struct ots_flow_rec *r;
+	const void *r;
 	size_t moved = 0;
-	uint32_t len;
+	uint32_t len, type;
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
 		while ((r = ots_ring_peek(&w[i].out, &len))) {
-			ots_output_flow(out, r);
+			memcpy(&type, r, sizeof(type));
+			if (type == OTS_REC_FLOW) {
+				ots_output_flow(out, r);
+			} else {
+				/* events may come without their tail (value): never read past len */
+				struct ots_event_rec e;
+
+				memset(&e, 0, sizeof(e));
+				memcpy(&e, r, len < sizeof(e) ? len : sizeof(e));
+				ots_output_event(out, &e);
+			}
 			ots_ring_consume(&w[i].out);
 			if ((++moved & 255) == 0)
 				ots_ring_release(&w[i].out);

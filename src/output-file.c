@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ots/decode.h"
+#include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/output.h"
 
@@ -57,18 +58,32 @@ tcp_flags_str(uint8_t f, char out[8])
 }
 
 uint64_t
-ots_flow_rec_id(const struct ots_flow_rec *r)
+ots_flow_id(const struct ots_flow_key *key, uint64_t first_ts)
 {
 	/* FNV-1a over key bytes and first_ts: stable across runs, worker counts and hosts. */
-	const uint8_t *k = (const uint8_t *)&r->key;
+	const uint8_t *k = (const uint8_t *)key;
 	uint64_t h = 0xcbf29ce484222325ull;
 	size_t i;
 
-	for (i = 0; i < sizeof(r->key); i++)
+	for (i = 0; i < sizeof(*key); i++)
 		h = (h ^ k[i]) * 0x100000001b3ull;
 	for (i = 0; i < 8; i++)
-		h = (h ^ ((r->first_ts >> (8 * i)) & 0xff)) * 0x100000001b3ull;
+		h = (h ^ ((first_ts >> (8 * i)) & 0xff)) * 0x100000001b3ull;
 	return h;
+}
+
+uint64_t
+ots_flow_rec_id(const struct ots_flow_rec *r)
+{
+	return ots_flow_id(&r->key, r->first_ts);
+}
+
+static const char *
+proto_name(uint16_t id)
+{
+	const struct ots_dissector *d = ots_dissector_by_id(id);
+
+	return d ? d->name : "unknown";
 }
 
 void
@@ -108,6 +123,8 @@ ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r)
 		ots_json_arr_close(j);
 	}
 	ots_json_str(j, "protocol", r->proto);
+	if (r->app_proto)
+		ots_json_str(j, "ics_protocol", proto_name(r->app_proto));
 	ots_json_obj_open(j, "ndpi");
 	ots_json_str(j, "protocol", r->proto);
 	ots_json_u64(j, "master_id", r->ndpi_master);
@@ -133,6 +150,99 @@ ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r)
 	}
 	ots_json_str(j, "end_reason", end_reason_name(r->end_reason));
 	ots_json_obj_close(j);
+}
+
+void
+ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e)
+{
+	/* src/dst are the sender and receiver of the PDU, not the flow's initiator/responder:
+	 * "who did what to whom" reads directly off the record. */
+	int sender_is_lo = e->dir == 0 ? e->init_is_lo : !e->init_is_lo;
+	int sender_side = e->dir; /* mac[] is in flow order: [0] initiator */
+	const struct ots_addr *src = sender_is_lo ? &e->key.lo : &e->key.hi;
+	const struct ots_addr *dst = sender_is_lo ? &e->key.hi : &e->key.lo;
+	uint16_t sport = sender_is_lo ? e->key.port_lo : e->key.port_hi;
+	uint16_t dport = sender_is_lo ? e->key.port_hi : e->key.port_lo;
+	static const char *const kinds[] = { "ics_op", "identity", "ics_flag" };
+	char a[64], id[20], tb[16];
+	unsigned i;
+
+	ots_json_obj_open(j, NULL);
+	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
+	ots_json_str(j, "record", kinds[e->kind % 3]);
+	ots_json_time(j, "@timestamp", e->ts);
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)ots_flow_id(&e->key, e->flow_first_ts));
+	ots_json_str(j, "flow_id", id);
+	ots_json_str(j, "transport", transport_name(e->key.proto, tb, sizeof(tb)));
+	ots_json_str(j, "src_ip", ots_addr_str(src, a, sizeof(a)));
+	ots_json_u64(j, "src_port", sport);
+	ots_json_str(j, "dst_ip", ots_addr_str(dst, a, sizeof(a)));
+	ots_json_u64(j, "dst_port", dport);
+	if (e->has_mac & (1u << sender_side))
+		ots_json_str(j, "src_mac", ots_mac_str(e->mac[sender_side], a, sizeof(a)));
+	if (e->has_mac & (1u << !sender_side))
+		ots_json_str(j, "dst_mac", ots_mac_str(e->mac[!sender_side], a, sizeof(a)));
+	if (e->vlan_count) {
+		ots_json_arr_open(j, "vlan");
+		for (i = 0; i < e->vlan_count && i < OTS_MAX_VLANS; i++)
+			ots_json_u64(j, NULL, e->vlan[i]);
+		ots_json_arr_close(j);
+	}
+	ots_json_str(j, "direction", e->dir ? "toclient" : "toserver");
+	ots_json_obj_open(j, "ics");
+	ots_json_str(j, "protocol", proto_name(e->proto));
+	switch (e->kind) {
+	case OTS_EV_OP:
+		ots_json_str(j, "function", e->op.function_name ? e->op.function_name : "unknown");
+		ots_json_u64(j, "function_code", e->op.function);
+		ots_json_str(j, "op_class", ots_op_class_name((enum ots_op_class)e->op.op_class));
+		ots_json_bool(j, "response", e->op.is_response);
+		if (e->op.has_unit)
+			ots_json_u64(j, "unit", e->op.unit);
+		if (e->op.has_exception)
+			ots_json_u64(j, "exception", e->op.exception);
+		if (e->op.has_addr) {
+			ots_json_obj_open(j, "address");
+			ots_json_u64(j, "start", e->op.addr_start);
+			ots_json_u64(j, "count", e->op.addr_count);
+			ots_json_obj_close(j);
+		}
+		if (e->op.has_transaction)
+			ots_json_u64(j, "transaction", e->op.transaction);
+		break;
+	case OTS_EV_FACT:
+		ots_json_str(j, "attribute", ots_fact_attr_name((enum ots_fact_attr)e->attr));
+		ots_json_strn(j, "value", e->value, e->value_len);
+		if (e->value_cut)
+			ots_json_bool(j, "value_truncated", 1);
+		ots_json_str(j, "source", e->source);
+		ots_json_u64(j, "confidence", e->confidence);
+		ots_json_str(j, "asset", (e->side == OTS_SIDE_SENDER) ? "src" : "dst");
+		break;
+	default:
+		ots_json_str(j, "flag", ots_ics_flag_name((enum ots_ics_flag)e->flag));
+		ots_json_str(j, "reason", e->what ? e->what : "");
+		break;
+	}
+	ots_json_obj_close(j);
+	ots_json_obj_close(j);
+}
+
+/* Deterministic order of events: time, then flow, then order within the flow. */
+static int
+event_cmp(const void *pa, const void *pb)
+{
+	const struct ots_event_rec *a = pa, *b = pb;
+	int c;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	if (a->flow_first_ts != b->flow_first_ts)
+		return a->flow_first_ts < b->flow_first_ts ? -1 : 1;
+	c = memcmp(&a->key, &b->key, sizeof(a->key));
+	if (c)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 int
@@ -210,6 +320,15 @@ ots_output_open(struct ots_output *o, const struct ots_conf *conf, char *err, si
 		return OTS_EIO;
 	}
 	setvbuf(o->flows, NULL, _IOFBF, 1 << 16);
+	o->events_path = join_path(conf->outdir, "events.jsonl");
+	if (!o->events_path)
+		return OTS_ENOMEM;
+	o->events = fopen(o->events_path, "w");
+	if (!o->events) {
+		snprintf(err, errlen, "cannot write %s: %s", o->events_path, strerror(errno));
+		return OTS_EIO;
+	}
+	setvbuf(o->events, NULL, _IOFBF, 1 << 16);
 	return OTS_OK;
 }
 
@@ -279,6 +398,41 @@ ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r)
 	o->keep[o->n_keep++] = *r;
 }
 
+static void
+write_event(struct ots_output *o, const struct ots_event_rec *e)
+{
+	ots_json_reset(&o->j);
+	ots_event_rec_json(&o->j, e);
+	ots_json_newline(&o->j);
+	if (o->j.err || fwrite(o->j.buf, 1, o->j.len, o->events) != o->j.len)
+		o->write_errors++;
+}
+
+void
+ots_output_event(struct ots_output *o, const struct ots_event_rec *e)
+{
+	o->events_total++;
+	if (!o->events)
+		return;
+	if (!o->conf->deterministic) {
+		write_event(o, e);
+		return;
+	}
+	if (o->n_ekeep == o->cap_ekeep) {
+		size_t cap = o->cap_ekeep ? o->cap_ekeep * 2 : 1024;
+		struct ots_event_rec *nk = realloc(o->ekeep, cap * sizeof(*nk));
+
+		if (!nk) {
+			o->write_errors++;
+			write_event(o, e);
+			return;
+		}
+		o->ekeep = nk;
+		o->cap_ekeep = cap;
+	}
+	o->ekeep[o->n_ekeep++] = *e;
+}
+
 int
 ots_output_finish(struct ots_output *o, char *err, size_t errlen)
 {
@@ -287,12 +441,26 @@ ots_output_finish(struct ots_output *o, char *err, size_t errlen)
 
 	if (!o->flows)
 		return OTS_OK;
+	if (o->n_ekeep) {
+		qsort(o->ekeep, o->n_ekeep, sizeof(*o->ekeep), event_cmp);
+		for (i = 0; i < o->n_ekeep; i++)
+			write_event(o, &o->ekeep[i]);
+	}
+	if (o->events && (fflush(o->events) != 0 || ferror(o->events))) {
+		snprintf(err, errlen, "error writing %s: %s", o->events_path, strerror(errno));
+		rc = OTS_EIO;
+	}
+	if (o->events && fclose(o->events) != 0 && rc == OTS_OK) {
+		snprintf(err, errlen, "error closing %s: %s", o->events_path, strerror(errno));
+		rc = OTS_EIO;
+	}
+	o->events = NULL;
 	if (o->n_keep) {
 		qsort(o->keep, o->n_keep, sizeof(*o->keep), ots_flow_rec_cmp);
 		for (i = 0; i < o->n_keep; i++)
 			write_rec(o, &o->keep[i]);
 	}
-	if (fflush(o->flows) != 0 || ferror(o->flows) || o->write_errors) {
+	if (rc == OTS_OK && (fflush(o->flows) != 0 || ferror(o->flows) || o->write_errors)) {
 		snprintf(err, errlen, "error writing %s: %s", o->flows_path, strerror(errno));
 		rc = OTS_EIO;
 	}
@@ -309,8 +477,12 @@ ots_output_close(struct ots_output *o)
 {
 	if (o->flows)
 		fclose(o->flows);
+	if (o->events)
+		fclose(o->events);
 	free(o->flows_path);
+	free(o->events_path);
 	free(o->keep);
+	free(o->ekeep);
 	free(o->protos);
 	ots_json_free(&o->j);
 	memset(o, 0, sizeof(*o));

@@ -8,6 +8,7 @@
 
 #include "ots/classify.h"
 #include "ots/decode.h"
+#include "ots/dissector.h"
 #include "ots/stats.h"
 
 double
@@ -54,6 +55,13 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 		ADD(flow.lookups); ADD(flow.probes);
 		ADD(cls.flows_detected); ADD(cls.flows_giveup); ADD(cls.flows_guessed);
 		ADD(cls.alloc_fail); ADD(cls.packets);
+		ADD(events_out); ADD(facts_dup); ADD(app.alloc_fail);
+		for (a = 0; a < OTS_OP__COUNT; a++)
+			ADD(ops[a]);
+		for (a = 0; a < OTS_APP_PROTO_MAX; a++) {
+			ADD(app.proto[a].flows); ADD(app.proto[a].pdus); ADD(app.proto[a].malformed);
+			ADD(app.proto[a].desync); ADD(app.proto[a].given_up);
+		}
 	}
 }
 #undef ADD
@@ -160,6 +168,29 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 	ots_json_u64(j, "guessed", s.cls.flows_guessed);
 	ots_json_u64(j, "unknown", s.cls.flows_giveup);
 	ots_json_u64(j, "ndpi_packets", s.cls.packets);
+	ots_json_obj_close(j);
+
+	ots_json_obj_open(j, "ics");
+	ots_json_u64(j, "events_written", run->out->events_total);
+	ots_json_u64(j, "identity_repeats_suppressed", s.facts_dup);
+	ots_json_obj_open(j, "ops");
+	for (i = 0; i < OTS_OP__COUNT; i++)
+		ots_json_u64(j, ots_op_class_name((enum ots_op_class)i), s.ops[i]);
+	ots_json_obj_close(j);
+	ots_json_obj_open(j, "protocols");
+	for (k = 0; k < ots_dissectors_count; k++) {
+		const struct ots_dissector *d = ots_dissectors[k];
+		const struct ots_app_stats *p = &s.app.proto[d->id < OTS_APP_PROTO_MAX ? d->id : 0];
+
+		ots_json_obj_open(j, d->name);
+		ots_json_u64(j, "flows", p->flows);
+		ots_json_u64(j, "pdus", p->pdus);
+		ots_json_u64(j, "malformed", p->malformed);
+		ots_json_u64(j, "framing_errors", p->desync);
+		ots_json_u64(j, "flows_given_up", p->given_up);
+		ots_json_obj_close(j);
+	}
+	ots_json_obj_close(j);
 	ots_json_obj_close(j);
 
 	ots_json_obj_open(j, "tcp");
@@ -280,6 +311,27 @@ ots_stats_summary(FILE *fp, const struct ots_run *run)
 			free(p);
 		}
 	}
+	for (k = 0; k < ots_dissectors_count; k++) {
+		const struct ots_dissector *d = ots_dissectors[k];
+		const struct ots_app_stats *as = &s.app.proto[d->id < OTS_APP_PROTO_MAX ? d->id : 0];
+
+		if (!as->flows)
+			continue;
+		if (!shown++)
+			fprintf(fp, "  industrial (flows / PDUs / malformed):");
+		fprintf(fp, " %s %llu/%llu/%llu", d->name, (unsigned long long)as->flows,
+		        (unsigned long long)as->pdus, (unsigned long long)as->malformed);
+	}
+	if (shown) {
+		uint64_t nonread = 0;
+
+		for (i = 1; i < OTS_OP__COUNT; i++)
+			nonread += s.ops[i];
+		fprintf(fp, "\n  operations: %llu reads, %llu others (writes, control, program ...: "
+		        "see events.jsonl)\n", (unsigned long long)s.ops[OTS_OP_READ],
+		        (unsigned long long)nonread);
+		shown = 0;
+	}
 	for (i = 0; i < OTS_AN__COUNT; i++) {
 		if (!s.dec.anomalies[i])
 			continue;
@@ -299,8 +351,10 @@ ots_stats_summary(FILE *fp, const struct ots_run *run)
 		        (unsigned long long)cap->st.ring_full_drops,
 		        (unsigned long long)cap->st.kernel_drops, (unsigned long long)cap->st.if_drops);
 	if (run->conf->outdir)
-		fprintf(fp, "  results:   %s/flows.jsonl (%llu flow records), %s/stats.json\n",
-		        run->conf->outdir, (unsigned long long)run->out->flows_total, run->conf->outdir);
+		fprintf(fp, "  results:   %s/flows.jsonl (%llu flow records), %s/events.jsonl (%llu "
+		        "events), %s/stats.json\n", run->conf->outdir,
+		        (unsigned long long)run->out->flows_total, run->conf->outdir,
+		        (unsigned long long)run->out->events_total, run->conf->outdir);
 	else
 		fprintf(fp, "  results:   not written; add -o DIR for DIR/flows.jsonl (one record per "
 		        "flow) and DIR/stats.json\n");

@@ -7,6 +7,7 @@
  * the event ring; when that ring is full the worker waits (the main thread always drains it),
  * which keeps every record: losing results to go faster is not a trade a forensic tool makes.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +21,36 @@
 #define BATCH 64
 #define EXPIRE_BUDGET 4096
 
+/* The ports a PDU of flow f in direction dir travels between (sender's first). */
+static void
+pdu_pkt(const struct ots_flow *f, int dir, uint64_t ts, struct ots_dissect_pkt *pkt)
+{
+	uint16_t ip = f->init_is_lo ? f->key.port_lo : f->key.port_hi;
+	uint16_t rp = f->init_is_lo ? f->key.port_hi : f->key.port_lo;
+
+	pkt->dir = dir;
+	pkt->sport = dir ? rp : ip;
+	pkt->dport = dir ? ip : rp;
+	pkt->ts_us = ts;
+}
+
+/* In-order bytes of w->cur: dissectors frame and parse PDUs here. */
 static void
 stream_data(void *ctx, int dir, const uint8_t *data, uint32_t len)
 {
 	struct ots_worker *w = ctx;
+	struct ots_flow *f = w->cur;
+	struct ots_dissect_pkt pkt;
+	long delta;
 
-	(void)dir;
-	(void)data;
-	/* In-order bytes of w->cur: the industrial dissectors frame PDUs here (issue 3). */
 	w->st.stream_bytes += len;
+	if (!f || f->app_verdict == OTS_APP_NONE)
+		return;
+	pdu_pkt(f, dir, w->cur_ts, &pkt);
+	w->cur_dir = dir;
+	delta = ots_app_tcp(f, dir, data, len, &pkt, &w->dout, &w->st.app);
+	if (delta)
+		ots_flow_table_charge(w->ft, f, delta);
 }
 
 static void
@@ -36,20 +58,23 @@ stream_gap(void *ctx, int dir, uint32_t len)
 {
 	struct ots_worker *w = ctx;
 
-	(void)dir;
 	w->st.tcp_gaps++;
 	w->st.tcp_gap_bytes += len;
+	if (w->cur)
+		ots_app_tcp_gap(w->cur, dir);
 }
 
+/* Copy a record (its first len bytes; the rest of the ring slot is left as is) to the event
+ * ring, waiting while the main thread catches up. */
 static void
-emit(struct ots_worker *w, const struct ots_flow_rec *r)
+emit_any(struct ots_worker *w, const void *r, size_t len)
 {
 	unsigned spins = 0;
 	void *slot;
 
 	if (atomic_load_explicit(&w->discard, memory_order_relaxed))
 		return;
-	while (!(slot = ots_ring_reserve(&w->out, sizeof(*r)))) {
+	while (!(slot = ots_ring_reserve(&w->out, (uint32_t)len))) {
 		ots_ring_publish(&w->out);
 		if (atomic_load_explicit(&w->discard, memory_order_relaxed))
 			return;
@@ -57,9 +82,96 @@ emit(struct ots_worker *w, const struct ots_flow_rec *r)
 			w->st.out_waits++;
 		ots_backoff(&spins);
 	}
-	memcpy(slot, r, sizeof(*r));
+	memcpy(slot, r, len);
 	ots_ring_commit(&w->out);
-	w->st.flows_out++;
+	if (*(const uint32_t *)r == OTS_REC_FLOW)
+		w->st.flows_out++;
+	else
+		w->st.events_out++;
+}
+
+/* Common part of an event record: the flow and the PDU's direction and time. */
+static void
+event_base(struct ots_worker *w, struct ots_event_rec *e, uint8_t kind, uint16_t proto)
+{
+	const struct ots_flow *f = w->cur;
+
+	memset(e, 0, offsetof(struct ots_event_rec, value)); /* the value is set by its user */
+	e->rtype = OTS_REC_EVENT;
+	e->kind = kind;
+	e->dir = (uint8_t)w->cur_dir;
+	e->proto = proto;
+	e->key = f->key;
+	e->ts = w->cur_ts;
+	e->flow_first_ts = f->first_ts;
+	e->seq = w->ev_seq++;
+	e->init_is_lo = f->init_is_lo;
+	e->has_mac = f->has_mac;
+	e->vlan_count = f->vlan_count;
+	memcpy(e->vlan, f->vlan, sizeof(e->vlan));
+	memcpy(e->mac, f->mac, sizeof(e->mac));
+}
+
+static void emit_any(struct ots_worker *w, const void *rec, size_t len);
+
+static void
+on_op(void *ctx, const struct ots_ics_op *op)
+{
+	struct ots_worker *w = ctx;
+	struct ots_event_rec e;
+
+	if (op->op_class < OTS_OP__COUNT)
+		w->st.ops[op->op_class]++;
+	/* Routine reads are counted, not logged one by one (unless --log-all-ops). */
+	if (!w->cur || (op->op_class == OTS_OP_READ && !w->conf->log_all_ops))
+		return;
+	event_base(w, &e, OTS_EV_OP, op->proto);
+	e.op = *op;
+	emit_any(w, &e, offsetof(struct ots_event_rec, value));
+}
+
+static void
+on_fact(void *ctx, const struct ots_ics_fact *fact)
+{
+	struct ots_worker *w = ctx;
+	struct ots_event_rec e;
+	uint32_t h = 2166136261u;
+	size_t i, n;
+
+	if (!w->cur)
+		return;
+	h = (h ^ fact->attr) * 16777619u;
+	h = (h ^ fact->side) * 16777619u;
+	for (i = 0; i < fact->value_len; i++)
+		h = (h ^ (uint8_t)fact->value[i]) * 16777619u;
+	if (ots_app_fact_seen(w->cur, h)) {
+		w->st.facts_dup++;
+		return;
+	}
+	event_base(w, &e, OTS_EV_FACT, fact->proto);
+	e.attr = fact->attr;
+	e.side = fact->side;
+	e.confidence = fact->confidence;
+	snprintf(e.source, sizeof(e.source), "%s", fact->source ? fact->source : "");
+	n = fact->value_len < sizeof(e.value) ? fact->value_len : sizeof(e.value);
+	memcpy(e.value, fact->value, n);
+	e.value_len = (uint16_t)n;
+	e.value_cut = n < fact->value_len;
+	emit_any(w, &e, sizeof(e));
+}
+
+static void
+on_flag(void *ctx, const struct ots_ics_flag_rec *r)
+{
+	struct ots_worker *w = ctx;
+	struct ots_event_rec e;
+
+	if (!w->cur)
+		return;
+	event_base(w, &e, OTS_EV_FLAG, r->proto);
+	e.flag = r->flag;
+	e.what = r->what;
+	emit_any(w, &e, offsetof(struct ots_event_rec, value));
 }
 
 /* Flow table callback: the flow ended; release its state and emit its record. */
@@ -76,13 +188,18 @@ flow_end(void *ctx, struct ots_flow *f)
 		ots_flow_table_charge(w->ft, f, freed);
 
 	memset(&r, 0, sizeof(r));
+	r.rtype = OTS_REC_FLOW;
+	r.app_proto = f->app_proto;
 	if (f->stream) {
 		struct ots_flow *prev = w->cur;
+		uint64_t prev_ts = w->cur_ts;
 		size_t mem;
 
 		w->cur = f;
+		w->cur_ts = f->last_ts;
 		ots_stream_flush(f->stream, &w->scb, w);
 		w->cur = prev;
+		w->cur_ts = prev_ts;
 		for (d = 0; d < 2; d++) {
 			r.tcp_gaps += f->stream->dir[d].gaps;
 			r.tcp_gap_bytes += f->stream->dir[d].gap_bytes;
@@ -92,6 +209,16 @@ flow_end(void *ctx, struct ots_flow *f)
 		free(f->stream);
 		f->stream = NULL;
 		ots_flow_table_charge(w->ft, f, -(int64_t)(mem + sizeof(struct ots_stream)));
+	}
+	/* An active-timeout split continues the connection: its dissector state goes on. */
+	if (f->app && f->end_reason != OTS_FLOW_END_TIMEOUT_ACTIVE) {
+		struct ots_flow *prev = w->cur;
+
+		w->cur = f;
+		freed = ots_app_end(f, &w->dout);
+		w->cur = prev;
+		if (freed)
+			ots_flow_table_charge(w->ft, f, freed);
 	}
 	r.key = f->key;
 	r.first_ts = f->first_ts;
@@ -120,7 +247,7 @@ flow_end(void *ctx, struct ots_flow *f)
 			n = sizeof(r.category) - 1;
 		memcpy(r.category, cat, n); /* r was zeroed: stays terminated */
 	}
-	emit(w, &r);
+	emit_any(w, &r, sizeof(r));
 }
 
 int
@@ -161,6 +288,10 @@ ots_worker_init(struct ots_worker *w, unsigned id, const struct ots_conf *conf, 
 	}
 	w->scb.data = stream_data;
 	w->scb.gap = stream_gap;
+	w->dout.op = on_op;
+	w->dout.fact = on_fact;
+	w->dout.flag = on_flag;
+	w->dout.ctx = w;
 	return OTS_OK;
 }
 
@@ -182,6 +313,7 @@ feed_stream(struct ots_worker *w, struct ots_flow *f, const struct ots_pkt *p, i
 	}
 	before = ots_stream_mem(f->stream);
 	w->cur = f;
+	w->cur_ts = p->ts_us;
 	if (ots_stream_segment(f->stream, &w->conf->stream, dir, p->tcp_seq, p->tcp_flags,
 	                       p->payload, p->payload_len, &w->scb, w) == OTS_ENOMEM)
 		w->st.stream_nomem++;
@@ -263,8 +395,21 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 		if (delta)
 			ots_flow_table_charge(w->ft, f, delta);
 	}
-	if (p.ip_proto == 6 && p.has_l4)
+	if (p.ip_proto == 6 && p.has_l4) {
 		feed_stream(w, f, &p, dir);
+	} else if (p.ip_proto == 17 && p.has_l4 && p.payload_len &&
+	           f->app_verdict != OTS_APP_NONE) {
+		struct ots_dissect_pkt dp;
+
+		pdu_pkt(f, dir, p.ts_us, &dp);
+		w->cur = f;
+		w->cur_ts = p.ts_us;
+		w->cur_dir = dir;
+		delta = ots_app_udp(f, dir, p.payload, p.payload_len, &dp, &w->dout, &w->st.app);
+		w->cur = NULL;
+		if (delta)
+			ots_flow_table_charge(w->ft, f, delta);
+	}
 }
 
 void

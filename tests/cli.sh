@@ -39,6 +39,8 @@ check "no progress line when stderr is not a terminal" [ ! -s "$TMP/e" ]
 
 # -o writes flows.jsonl and stats.json, valid JSON, consistent counts
 "$OTSENSOR" -r "$P/plant-example.pcap" -o "$TMP/out/nested" -q; check "-o run exits 0" [ $? -eq 0 ]
+check "events.jsonl is JSON lines" jq -e . "$TMP/out/nested/events.jsonl" > /dev/null
+check "stats counts every written event" [ "$(jq .ics.events_written "$TMP/out/nested/stats.json")" -eq "$(wc -l < "$TMP/out/nested/events.jsonl")" ]
 check "flows.jsonl is JSON lines" jq -e . "$TMP/out/nested/flows.jsonl" > /dev/null
 check "stats.json is JSON" jq -e . "$TMP/out/nested/stats.json" > /dev/null
 n=$(wc -l < "$TMP/out/nested/flows.jsonl")
@@ -96,6 +98,8 @@ for w in 1 2 4; do
 done
 check "flows.jsonl identical for -w 1 and -w 2" cmp -s "$TMP/w1/flows.jsonl" "$TMP/w2/flows.jsonl"
 check "flows.jsonl identical for -w 1 and -w 4" cmp -s "$TMP/w1/flows.jsonl" "$TMP/w4/flows.jsonl"
+check "events.jsonl identical for -w 1 and -w 4" cmp -s "$TMP/w1/events.jsonl" "$TMP/w4/events.jsonl"
+check "events.jsonl identical for -w 1 and -w 2" cmp -s "$TMP/w1/events.jsonl" "$TMP/w2/events.jsonl"
 check "stats totals identical for -w 1 and -w 4 (per-shard peaks aside)" [ "$(jq -S 'del(.workers, .workers_count, .memory.flow_mem_peak_bytes, .flows.peak_active)' "$TMP/w1/stats.json")" = "$(jq -S 'del(.workers, .workers_count, .memory.flow_mem_peak_bytes, .flows.peak_active)' "$TMP/w4/stats.json")" ]
 check "deterministic stats have no pid or wall clock" jq -e '(.sensor.pid == null) and (.elapsed_s == null) and (.memory.max_rss_bytes == null)' "$TMP/w1/stats.json" > /dev/null
 "$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # pcap regression: every tests/regress/<case>/ holds `args` (otsensor arguments, paths relative
-# to the source tree) and expected/: flows.jsonl compared byte for byte and stats.json compared
+# to the source tree) and expected/: flows.jsonl and events.jsonl compared byte for byte, stats.json compared
 # without the sensor block. UPDATE=1 rewrites the expectations (review the diff before commit).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need jq
@@ -20,6 +20,7 @@ for dir in tests/regress/*/; do
 	if [ "${UPDATE:-0}" = 1 ]; then
 		mkdir -p "$dir/expected"
 		cp "$out/flows.jsonl" "$dir/expected/flows.jsonl"
+		cp "$out/events.jsonl" "$dir/expected/events.jsonl"
 		cp "$out/stats.cmp" "$dir/expected/stats.json"
 		echo "updated $name"
 		continue
@@ -27,6 +28,12 @@ for dir in tests/regress/*/; do
 	if ! cmp -s "$out/flows.jsonl" "$dir/expected/flows.jsonl"; then
 		fail "$name: flows.jsonl differs"
 		diff "$dir/expected/flows.jsonl" "$out/flows.jsonl" | head -20
+	else
+		ok
+	fi
+	if [ -f "$dir/expected/events.jsonl" ] && ! cmp -s "$out/events.jsonl" "$dir/expected/events.jsonl"; then
+		fail "$name: events.jsonl differs"
+		diff "$dir/expected/events.jsonl" "$out/events.jsonl" | head -20
 	else
 		ok
 	fi

@@ -19,6 +19,7 @@ struct ots_conf {
 	unsigned workers;        /* -w */
 	int deterministic;       /* --deterministic */
 	int quiet;               /* -q: no summary, no progress */
+	int log_all_ops;         /* --log-all-ops: routine reads in events.jsonl too */
 	int progress;            /* progress line on stderr (files on a terminal) */
 	uint64_t ring_bytes;     /* per-worker input ring */
 	uint32_t snaplen;        /* live capture */

@@ -71,12 +71,18 @@ struct ots_flow {
 	uint16_t ndpi_pkts;            /* packets given to nDPI */
 	uint8_t tcp_flags[2];          /* union of TCP flags seen per direction */
 	uint8_t lru_class;             /* table-private: which LRU (timeout class) holds it */
+	uint8_t app_verdict;           /* 0 probing, 1 a dissector has the flow, 2 none */
+	uint8_t app_probes;            /* payloads probed so far */
+	uint16_t app_proto;            /* enum ots_proto_id of the dissector, 0 none */
 	uint64_t first_ts, last_ts;    /* microseconds, packet time */
 	uint64_t pkts[2], bytes[2];    /* per direction, bytes on the wire */
 	uint64_t payload_bytes[2];
 	uint64_t seq;                  /* per-worker creation number */
 	struct ndpi_flow_struct *ndpi; /* nDPI state, freed once classified or given up */
 	struct ots_stream *stream;     /* TCP reassembly, allocated on first TCP payload */
+	struct ots_app *app;           /* dissector state and PDU buffers (src/app.c), or NULL */
 };
+
+struct ots_app;
 
 #endif

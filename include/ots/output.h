@@ -15,11 +15,18 @@
 
 #include "ots/conf-t.h"
 #include "ots/flow-t.h"
+#include "ots/ics-t.h"
 #include "ots/json.h"
 
 #define OTS_SCHEMA_VERSION 1
 
+/* Records on a worker's event ring start with their type. */
+enum ots_rec_type { OTS_REC_FLOW = 1, OTS_REC_EVENT = 2 };
+
 struct ots_flow_rec {
+	uint32_t rtype;           /* OTS_REC_FLOW */
+	uint16_t app_proto;       /* enum ots_proto_id of the flow's dissector, 0 none */
+	uint16_t pad;
 	struct ots_flow_key key;
 	uint64_t first_ts, last_ts;
 	uint64_t pkts[2], bytes[2], payload_bytes[2]; /* [0] initiator -> responder */
@@ -37,6 +44,34 @@ struct ots_flow_rec {
 	char category[32];
 };
 
+enum ots_event_kind { OTS_EV_OP = 0, OTS_EV_FACT = 1, OTS_EV_FLAG = 2 };
+
+/* One line of events.jsonl: an ICS operation, an identity fact or a security flag, with the
+ * flow it belongs to. Plain data (strings copied) so it can cross the event ring. */
+struct ots_event_rec {
+	uint32_t rtype;           /* OTS_REC_EVENT */
+	uint8_t kind;             /* enum ots_event_kind */
+	uint8_t dir;              /* direction of the PDU in the flow (0: initiator sent it) */
+	uint16_t proto;           /* enum ots_proto_id */
+	struct ots_flow_key key;
+	uint64_t ts;              /* packet time */
+	uint64_t flow_first_ts;   /* with key: the flow_id */
+	uint32_t seq;             /* order within the flow */
+	uint8_t init_is_lo;
+	uint8_t has_mac;
+	uint8_t vlan_count;
+	uint8_t pad;
+	uint16_t vlan[OTS_MAX_VLANS];
+	uint8_t mac[2][6];        /* [0] initiator's, [1] responder's (flow order) */
+	struct ots_ics_op op;     /* OTS_EV_OP; op.function_name points at static storage */
+	uint8_t attr, side, confidence, flag; /* OTS_EV_FACT / OTS_EV_FLAG */
+	uint16_t value_len;       /* bytes in value (cut at sizeof(value)) */
+	uint8_t value_cut;        /* 1: the value was longer */
+	const char *what;         /* OTS_EV_FLAG: static reason */
+	char source[32];
+	char value[160];          /* last: ops and flags cross the ring without it */
+};
+
 /* Per-protocol totals for the human summary. */
 struct ots_proto_total {
 	char name[48];
@@ -47,6 +82,11 @@ struct ots_output {
 	const struct ots_conf *conf;
 	FILE *flows;              /* flows.jsonl, NULL without -o */
 	char *flows_path;
+	FILE *events;             /* events.jsonl, NULL without -o */
+	char *events_path;
+	struct ots_event_rec *ekeep; /* deterministic: events to sort */
+	size_t n_ekeep, cap_ekeep;
+	uint64_t events_total;
 	struct ots_json j;
 	struct ots_flow_rec *keep; /* deterministic: records to sort */
 	size_t n_keep, cap_keep;
@@ -58,6 +98,11 @@ struct ots_output {
 /* Create -o DIR if needed and open its files. err gets a one-line reason on failure. */
 int ots_output_open(struct ots_output *o, const struct ots_conf *conf, char *err, size_t errlen);
 void ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r);
+void ots_output_event(struct ots_output *o, const struct ots_event_rec *e);
+/* One event as a JSON object (no newline): the events.jsonl format. */
+void ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e);
+/* Stable flow id from the key and the first packet time (same as ots_flow_rec_id). */
+uint64_t ots_flow_id(const struct ots_flow_key *k, uint64_t first_ts);
 /* Sort and write kept records; flush and close flows.jsonl. Returns OTS_OK or OTS_EIO. */
 int ots_output_finish(struct ots_output *o, char *err, size_t errlen);
 void ots_output_close(struct ots_output *o);

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "ots/app.h"
 #include "ots/classify.h"
 #include "ots/conf-t.h"
 #include "ots/decode.h"
@@ -40,6 +41,10 @@ struct ots_worker_stats {
 	uint64_t tcp_gaps, tcp_gap_bytes, stream_nomem;
 	uint64_t out_waits;         /* times the event ring was full (main thread too slow) */
 	uint64_t flows_out;
+	uint64_t events_out;
+	uint64_t ops[OTS_OP__COUNT];  /* ICS operations seen, per class (logged or not) */
+	uint64_t facts_dup;           /* identity facts already reported on their flow */
+	struct ots_app_counters app;
 	double cpu_s;               /* thread CPU time (user + system) at the end */
 	struct ots_decode_stats dec;
 	struct ots_flow_stats flow;
@@ -63,6 +68,10 @@ struct ots_worker {
 	struct ots_stream_cb scb;
 	_Atomic int discard;              /* drop records instead of emitting (teardown) */
 	struct ots_flow *cur;       /* flow whose stream is being fed (stream callbacks) */
+	uint64_t cur_ts;            /* its packet time */
+	int cur_dir;                /* direction of the PDU being parsed */
+	uint32_t ev_seq;            /* event order (ties at equal time within a flow) */
+	struct ots_dissect_out dout;
 	struct ots_worker_stats st;
 };
 
