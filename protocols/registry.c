@@ -9,11 +9,13 @@
 #include "ots/compiler.h"
 #include "ots/dissector.h"
 
+extern const struct ots_dissector ots_dissector_modbus;
+
 const struct ots_dissector *const ots_dissectors[] = {
-	NULL, /* the first dissectors land in the next commits */
+	&ots_dissector_modbus,
 };
 
-const size_t ots_dissectors_count = 0;
+const size_t ots_dissectors_count = OTS_ARRAY_LEN(ots_dissectors);
 
 const struct ots_dissector *
 ots_dissector_by_name(const char *name)
