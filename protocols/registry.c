@@ -11,7 +11,10 @@
 
 extern const struct ots_dissector ots_dissector_modbus;
 
+extern const struct ots_dissector ots_dissector_s7comm;
+
 const struct ots_dissector *const ots_dissectors[] = {
+	&ots_dissector_s7comm,
 	&ots_dissector_modbus,
 };
 
