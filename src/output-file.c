@@ -398,9 +398,69 @@ ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r)
 	o->keep[o->n_keep++] = *r;
 }
 
+/*
+ * Identity facts repeat: every engineering session reads the PLC's SZL again. One record per
+ * (protocol, asset address, attribute, value) is what an analyst greps for; the repeats are
+ * counted. Done here, on the single output path after sorting, so the result is the same for
+ * any worker count. The set is bounded (1M entries); past that, facts are written unfiltered.
+ */
+static int
+fact_repeated(struct ots_output *o, const struct ots_event_rec *e)
+{
+	int sender_is_lo = e->dir == 0 ? e->init_is_lo : !e->init_is_lo;
+	int asset_is_lo = e->side == OTS_SIDE_SENDER ? sender_is_lo : !sender_is_lo;
+	const struct ots_addr *a = asset_is_lo ? &e->key.lo : &e->key.hi;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i, mask;
+
+	h = (h ^ e->proto) * 0x100000001b3ull;
+	h = (h ^ e->attr) * 0x100000001b3ull;
+	for (i = 0; i < sizeof(a->b); i++)
+		h = (h ^ a->b[i]) * 0x100000001b3ull;
+	for (i = 0; i < e->value_len; i++)
+		h = (h ^ (uint8_t)e->value[i]) * 0x100000001b3ull;
+	h |= 1; /* 0 marks an empty slot */
+	if (o->n_fact_seen * 2 >= o->cap_fact_seen) {
+		size_t cap = o->cap_fact_seen ? o->cap_fact_seen * 2 : 1024, j;
+		uint64_t *n;
+
+		if (cap > (1u << 21))
+			return 0;
+		n = calloc(cap, sizeof(*n));
+		if (!n)
+			return 0;
+		for (j = 0; j < o->cap_fact_seen; j++) {
+			uint64_t v = o->fact_seen[j];
+
+			if (v) {
+				size_t k = (size_t)v & (cap - 1);
+
+				while (n[k])
+					k = (k + 1) & (cap - 1);
+				n[k] = v;
+			}
+		}
+		free(o->fact_seen);
+		o->fact_seen = n;
+		o->cap_fact_seen = cap;
+	}
+	mask = o->cap_fact_seen - 1;
+	for (i = (size_t)h & mask; o->fact_seen[i]; i = (i + 1) & mask)
+		if (o->fact_seen[i] == h)
+			return 1;
+	o->fact_seen[i] = h;
+	o->n_fact_seen++;
+	return 0;
+}
+
 static void
 write_event(struct ots_output *o, const struct ots_event_rec *e)
 {
+	if (e->kind == OTS_EV_FACT && fact_repeated(o, e)) {
+		o->facts_repeated++;
+		return;
+	}
+	o->events_total++;
 	ots_json_reset(&o->j);
 	ots_event_rec_json(&o->j, e);
 	ots_json_newline(&o->j);
@@ -411,7 +471,6 @@ write_event(struct ots_output *o, const struct ots_event_rec *e)
 void
 ots_output_event(struct ots_output *o, const struct ots_event_rec *e)
 {
-	o->events_total++;
 	if (!o->events)
 		return;
 	if (!o->conf->deterministic) {
@@ -483,6 +542,7 @@ ots_output_close(struct ots_output *o)
 	free(o->events_path);
 	free(o->keep);
 	free(o->ekeep);
+	free(o->fact_seen);
 	free(o->protos);
 	ots_json_free(&o->j);
 	memset(o, 0, sizeof(*o));

@@ -172,7 +172,7 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 
 	ots_json_obj_open(j, "ics");
 	ots_json_u64(j, "events_written", run->out->events_total);
-	ots_json_u64(j, "identity_repeats_suppressed", s.facts_dup);
+	ots_json_u64(j, "identity_repeats_suppressed", s.facts_dup + run->out->facts_repeated);
 	ots_json_obj_open(j, "ops");
 	for (i = 0; i < OTS_OP__COUNT; i++)
 		ots_json_u64(j, ots_op_class_name((enum ots_op_class)i), s.ops[i]);

@@ -120,10 +120,24 @@ on_op(void *ctx, const struct ots_ics_op *op)
 	struct ots_worker *w = ctx;
 	struct ots_event_rec e;
 
+	/*
+	 * What an analyst wants one record for: what changes a process or a device, or gets at
+	 * it (writes, control, program, firmware, mode change, restart, file, auth, time,
+	 * discovery). Reads, identity queries (their answers become identity records),
+	 * diagnostics, spontaneous data and session housekeeping are counted, not logged one by
+	 * one, unless --log-all-ops.
+	 */
+	static const uint8_t notable[OTS_OP__COUNT] = {
+		[OTS_OP_WRITE] = 1, [OTS_OP_CONTROL] = 1, [OTS_OP_PROGRAM] = 1,
+		[OTS_OP_MODE_CHANGE] = 1, [OTS_OP_FIRMWARE] = 1, [OTS_OP_RESTART] = 1,
+		[OTS_OP_FILE] = 1, [OTS_OP_TIME_SYNC] = 1, [OTS_OP_AUTH] = 1,
+		[OTS_OP_DISCOVERY] = 1,
+	};
+
 	if (op->op_class < OTS_OP__COUNT)
 		w->st.ops[op->op_class]++;
-	/* Routine reads are counted, not logged one by one (unless --log-all-ops). */
-	if (!w->cur || (op->op_class == OTS_OP_READ && !w->conf->log_all_ops))
+	if (!w->cur || (!w->conf->log_all_ops &&
+	                (op->op_class >= OTS_OP__COUNT || !notable[op->op_class])))
 		return;
 	event_base(w, &e, OTS_EV_OP, op->proto);
 	e.op = *op;

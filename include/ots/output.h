@@ -87,6 +87,9 @@ struct ots_output {
 	struct ots_event_rec *ekeep; /* deterministic: events to sort */
 	size_t n_ekeep, cap_ekeep;
 	uint64_t events_total;
+	uint64_t *fact_seen;      /* identity facts already written (hash set, open addressing) */
+	size_t n_fact_seen, cap_fact_seen;
+	uint64_t facts_repeated;  /* identity records not written: same asset, attribute, value */
 	struct ots_json j;
 	struct ots_flow_rec *keep; /* deterministic: records to sort */
 	size_t n_keep, cap_keep;
