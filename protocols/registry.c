@@ -9,13 +9,42 @@
 #include "ots/compiler.h"
 #include "ots/dissector.h"
 
+extern const struct ots_dissector ots_dissector_bacnet;
+extern const struct ots_dissector ots_dissector_cdp;
+extern const struct ots_dissector ots_dissector_dhcp;
+extern const struct ots_dissector ots_dissector_dnp3;
+extern const struct ots_dissector ots_dissector_enip;
+extern const struct ots_dissector ots_dissector_fins;
+extern const struct ots_dissector ots_dissector_goose;
+extern const struct ots_dissector ots_dissector_hartip;
+extern const struct ots_dissector ots_dissector_iec104;
+extern const struct ots_dissector ots_dissector_lldp;
+extern const struct ots_dissector ots_dissector_mms;
 extern const struct ots_dissector ots_dissector_modbus;
-
+extern const struct ots_dissector ots_dissector_opcua;
+extern const struct ots_dissector ots_dissector_pndcp;
 extern const struct ots_dissector ots_dissector_s7comm;
+extern const struct ots_dissector ots_dissector_s7comm_plus;
+extern const struct ots_dissector ots_dissector_slmp;
 
 const struct ots_dissector *const ots_dissectors[] = {
 	&ots_dissector_s7comm,
+	&ots_dissector_s7comm_plus,
+	&ots_dissector_mms,
 	&ots_dissector_modbus,
+	&ots_dissector_dnp3,
+	&ots_dissector_enip,
+	&ots_dissector_iec104,
+	&ots_dissector_opcua,
+	&ots_dissector_fins,
+	&ots_dissector_slmp,
+	&ots_dissector_hartip,
+	&ots_dissector_bacnet,
+	&ots_dissector_dhcp,
+	&ots_dissector_pndcp,
+	&ots_dissector_goose,
+	&ots_dissector_lldp,
+	&ots_dissector_cdp,
 };
 
 const size_t ots_dissectors_count = OTS_ARRAY_LEN(ots_dissectors);

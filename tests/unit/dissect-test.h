@@ -36,7 +36,7 @@ struct dt {
 	uint8_t state[4096];
 };
 
-static void
+static inline void
 dt_on_op(void *ctx, const struct ots_ics_op *op)
 {
 	struct dt *t = ctx;
@@ -45,7 +45,7 @@ dt_on_op(void *ctx, const struct ots_ics_op *op)
 		t->ops[t->n_ops++] = *op;
 }
 
-static void
+static inline void
 dt_on_fact(void *ctx, const struct ots_ics_fact *f)
 {
 	struct dt *t = ctx;
@@ -63,7 +63,7 @@ dt_on_fact(void *ctx, const struct ots_ics_fact *f)
 	d->value[n] = '\0';
 }
 
-static void
+static inline void
 dt_on_flag(void *ctx, const struct ots_ics_flag_rec *r)
 {
 	struct dt *t = ctx;
@@ -73,7 +73,7 @@ dt_on_flag(void *ctx, const struct ots_ics_flag_rec *r)
 }
 
 /* Reset the collector and the dissector state. */
-static void
+static inline void
 dt_reset(struct dt *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -84,7 +84,7 @@ dt_reset(struct dt *t)
 }
 
 /* Parse one PDU copied into an exact-size buffer (so ASan sees overreads). */
-static int
+static inline int
 dt_parse(struct dt *t, const struct ots_dissector *d, const uint8_t *pdu, size_t len, int dir,
          uint16_t sport, uint16_t dport)
 {
@@ -99,7 +99,7 @@ dt_parse(struct dt *t, const struct ots_dissector *d, const uint8_t *pdu, size_t
 }
 
 /* Value of the first fact with attr, or NULL. */
-static const char *
+static inline const char *
 dt_fact(const struct dt *t, uint8_t attr)
 {
 	size_t i;
@@ -118,7 +118,7 @@ dt_fact(const struct dt *t, uint8_t attr)
  * prefixes parse() rejected; a broken rule adds 1000000 so the caller's assert shows it.
  * A framed protocol rejects every strict prefix: the caller asserts the result == len.
  */
-static size_t
+static inline size_t
 dt_sweep(const struct ots_dissector *d, const uint8_t *pdu, size_t len, int dir, uint16_t sport,
          uint16_t dport, size_t full_ops)
 {

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers shared by the per-protocol scorers in tests/accuracy/ (see tests/ics-accuracy.py).
+
+A scorer module <proto>.py defines:
+  TRUTH_KEY  the key under "ics" in the tshark truth files ("enip_cip", "iec104" ...)
+  DIRS       the folders of ../shared/pcaps whose captures it scores
+  score(t, ev, misses, label) -> (items, matched)
+             t: the truth's ics[TRUTH_KEY] dict; ev: every events.jsonl record of the run
+             (made with --log-all-ops --deterministic); append one line to misses per miss.
+"""
+from collections import Counter
+
+
+def compare(name, want, got, misses, label):
+    """Count items of want (key -> count or value) that got reproduces exactly."""
+    items = ok = 0
+    for k, v in sorted(want.items(), key=lambda kv: str(kv[0])):
+        items += 1
+        if got.get(k) == v:
+            ok += 1
+        else:
+            misses.append(f"{label} {name} {k}: tshark {v}, otsensor {got.get(k, 0)}")
+    return items, ok
+
+
+def ops(ev, proto):
+    """The ics objects of every ics_op record of protocol proto."""
+    return [e["ics"] for e in ev if e["record"] == "ics_op" and e["ics"]["protocol"] == proto]
+
+
+def count(items, key=lambda o: o["function_code"]):
+    """Counter of str(key(item)) over items."""
+    return Counter(str(key(o)) for o in items)
+
+
+def identity_values(ev, proto):
+    """{ip: set(values)} of every identity record of proto, by the asset it describes."""
+    facts = {}
+    for e in ev:
+        if e["record"] == "identity" and e["ics"]["protocol"] == proto:
+            ip = e.get("src_ip") if e["ics"]["asset"] == "src" else e.get("dst_ip")
+            facts.setdefault(ip, set()).add(e["ics"]["value"])
+    return facts
+
+
+def identity_attrs(ev, proto):
+    """{(ip, attribute): set(values)} of every identity record of proto."""
+    facts = {}
+    for e in ev:
+        if e["record"] == "identity" and e["ics"]["protocol"] == proto:
+            ip = e.get("src_ip") if e["ics"]["asset"] == "src" else e.get("dst_ip")
+            facts.setdefault((ip, e["ics"]["attribute"]), set()).add(e["ics"]["value"])
+    return facts

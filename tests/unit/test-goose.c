@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-goose.c: unit tests of protocols/goose.c (placeholder until the dissector is written). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "dissect-test.h"
+
+extern const struct ots_dissector ots_dissector_goose;
+
+static void
+registered(void **s)
+{
+	(void)s;
+	assert_ptr_equal(ots_dissector_by_name("goose"), &ots_dissector_goose);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(registered),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
