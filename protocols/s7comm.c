@@ -146,8 +146,8 @@ s7_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 	(void)pkt;
 	if (c == 2)
 		return OTS_PROBE_SURE;
-	if (c == 1)
-		return OTS_PROBE_MAYBE;
+	if (c == 1) /* COTP CR/CC: S7comm, S7comm-plus and MMS all start so; the first DT decides */
+		return OTS_PROBE_DEFER;
 	return OTS_PROBE_NO;
 }
 

@@ -44,6 +44,8 @@ struct ots_dissect_pkt {
 };
 
 #define OTS_PROBE_NO 0        /* not this protocol */
+#define OTS_PROBE_DEFER 10    /* only a lower layer shared with other protocols fits (TPKT/COTP
+                               * connection setup): no verdict; a later payload decides */
 #define OTS_PROBE_MAYBE 50    /* structure fits; ports or more bytes would confirm */
 #define OTS_PROBE_SURE 100    /* structure and invariants leave no doubt */
 
