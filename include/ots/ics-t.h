@@ -73,6 +73,27 @@ struct ots_ics_op {
 	uint32_t transaction;    /* for request/response pairing when has_transaction */
 };
 
+/*
+ * Per-flow tallies of operations: what a conduit did, routine reads included, without one
+ * record per PDU. Up to OTS_ICS_FN_SLOTS distinct functions are kept by name; the rest are
+ * summed in fn_other (a poller uses a handful; a scanner's sweep shows up as fn_other).
+ */
+#define OTS_ICS_FN_SLOTS 8
+
+struct ots_ics_fn_count {
+	const char *name;        /* static */
+	uint32_t code;
+	uint32_t requests, responses, exceptions;
+	uint8_t op_class;
+};
+
+struct ots_ics_counts {
+	uint32_t ops[OTS_OP__COUNT]; /* by op class, requests and responses */
+	struct ots_ics_fn_count fn[OTS_ICS_FN_SLOTS];
+	uint32_t fn_other;       /* operations of functions beyond the slots */
+	uint8_t n_fn;
+};
+
 /* Identity attributes (stable ids; names in ots_fact_attr_name()). */
 enum ots_fact_attr {
 	OTS_FACT_VENDOR = 0,
