@@ -144,9 +144,11 @@ def tcp_session(cli, srv, cport, sport, exchanges, v6=False, t=0, rtt=300):
     add(0, 0x02)
     add(1, 0x12)
     add(0, 0x10)
-    for req, rsp in exchanges:
-        add(0, 0x18, req)
-        add(1, 0x18, rsp)
+    for req, rsp in exchanges:  # an empty request: the server speaks first (a greeting)
+        if req:
+            add(0, 0x18, req)
+        if rsp:
+            add(1, 0x18, rsp)
     add(0, 0x10)
     add(0, 0x11)
     add(1, 0x11)
@@ -370,6 +372,25 @@ def make_lldp_cdp(d):
     pcap(os.path.join(d, "lldp-cdp.pcap"), LINKTYPE_ETHERNET, frames)
 
 
+def make_cleartext_logins(d):
+    """An FTP login and upload to a PLC, and a Telnet login to a switch: cleartext credentials."""
+    frames = []
+    cli, plc, sw = "10.70.0.5", "10.70.0.20", "10.70.0.2"
+    ftp = [(b"", b"220 PLC-20 FTP server ready\r\n"),
+           (b"USER engineer\r\n", b"331 Password required for engineer\r\n"),
+           (b"PASS plc-pass\r\n", b"230 User engineer logged in\r\n"),
+           (b"STOR /ide0/app.st\r\n", b"150 Opening data connection\r\n"),
+           (b"QUIT\r\n", b"221 Goodbye\r\n")]
+    tn = [(b"\xff\xfb\x18", b"\xff\xfd\x18\xff\xfb\x01\r\nRUGGEDCOM RS900 v4.3\r\nlogin: "),
+          (b"admin\r\n", b"Password: "),
+          (b"admin\r\n", b"\r\nRS900# ")]
+    for srv, port, ex, t0 in ((plc, 21, ftp, 1000), (sw, 23, tn, 20000)):
+        for t, dd, pkt in v4_frames(tcp_session(cli, srv, 51000 + port, port, ex, t=t0), cli, srv):
+            src, dst = (MAC_HMI, MAC_PLC) if dd == 0 else (MAC_PLC, MAC_HMI)
+            frames.append((t, eth(dst, src, 0x0800, pkt)))
+    pcap(os.path.join(d, "cleartext-logins.pcap"), LINKTYPE_ETHERNET, frames)
+
+
 def make_malformed(d):
     cli, srv = "10.90.0.5", "10.90.0.6"
     good_tcp = tcp(cli, srv, 50900, 502, 1, 1, 0x18, mbap(1, 1, b"\x03\x00\x00\x00\x02"))
@@ -470,7 +491,7 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(d, exist_ok=True)
     for fn in (make_vlan_qinq, make_sll, make_sll2, make_null, make_raw, make_fragments,
-               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_malformed,
+               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_cleartext_logins, make_malformed,
                make_truncated, make_corrupt, make_pcapng):
         fn(d)
     return 0

@@ -32,7 +32,9 @@ enum ots_proto_id {
 	OTS_PROTO_HARTIP = 14,
 	OTS_PROTO_LLDP = 15,
 	OTS_PROTO_CDP = 16,
-	OTS_PROTO_DHCP = 17
+	OTS_PROTO_DHCP = 17,
+	OTS_PROTO_FTP = 18,      /* IT protocols the zone layer must see: cleartext logins */
+	OTS_PROTO_TELNET = 19
 };
 
 /* What an operation does, whatever the protocol. */
