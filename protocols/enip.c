@@ -161,7 +161,7 @@ struct en_pend {
 	uint8_t n_sub;
 	uint8_t sub_svc[EN_SUB];
 	uint16_t sub_cls[EN_SUB];
-	uint8_t sub_has_cls[EN_SUB];
+	uint8_t sub_flags[EN_SUB]; /* bit 0: has class, bit 1: symbolic path */
 };
 
 struct en_state {
@@ -634,7 +634,7 @@ en_record(struct en_ctx *c, int sub_index, uint8_t svc, const struct en_target *
 	} else if (sub_index < EN_SUB) {
 		p->sub_svc[sub_index] = svc;
 		p->sub_cls[sub_index] = t->cls;
-		p->sub_has_cls[sub_index] = t->has_cls;
+		p->sub_flags[sub_index] = (uint8_t)((t->has_cls ? 1 : 0) | (t->symbolic ? 2 : 0));
 		if (p->n_sub < sub_index + 1)
 			p->n_sub = (uint8_t)(sub_index + 1);
 	}
@@ -681,7 +681,8 @@ en_msp(struct en_ctx *c, struct ots_rd *r, int depth, int is_resp)
 			return en_bad(c->out, "msp_bad_offset");
 		rd_init(&one, base + off, next - off);
 		if (is_resp && f && i < f->n_sub) {
-			hint.has_cls = f->sub_has_cls[i];
+			hint.has_cls = f->sub_flags[i] & 1;
+			hint.symbolic = (f->sub_flags[i] >> 1) & 1;
 			hint.cls = f->sub_cls[i];
 			hsvc = f->sub_svc[i];
 		}
@@ -787,8 +788,6 @@ en_cip(struct en_ctx *c, struct ots_rd *r, const struct en_target *hint, uint8_t
 	asize = rd_u8(r);
 	rd_skip(r, (size_t)asize * 2);
 	if (hint && hint_svc == (svc & 0x7f))
-		t = *hint;
-	else if (hint && hint_svc == 0 && hint->has_cls)
 		t = *hint;
 	en_service(svc & 0x7f, hint ? &t : NULL, &name, &cls);
 	op.function_name = name;
