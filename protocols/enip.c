@@ -546,6 +546,38 @@ en_identity_attr(struct ots_rd *r, uint16_t attr, const struct ots_dissect_out *
 	}
 }
 
+/*
+ * Get_Attribute_List response data of the Identity object: count, then per attribute its id,
+ * status and value. Values have no length field: stop at the first attribute whose size is
+ * not known or whose status is not success.
+ */
+static void
+en_identity_list(struct ots_rd *r, const struct ots_dissect_out *out)
+{
+	uint16_t n, i, id, st;
+
+	n = rd_le16(r);
+	for (i = 0; i < n && rd_ok(r); i++) {
+		id = rd_le16(r);
+		st = rd_le16(r);
+		if (!rd_ok(r) || st != 0)
+			return;
+		switch (id) {
+		case 1: case 2: case 3: case 4: case 6: case 7:
+			en_identity_attr(r, id, out);
+			break;
+		case 5: case 9:
+			rd_skip(r, 2);
+			break;
+		case 8: case 10:
+			rd_skip(r, 1);
+			break;
+		default:
+			return;
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- CIP */
 
 /* EPATH of a request: the first class, attribute; symbolic (ANSI extended) segments. */
@@ -807,6 +839,8 @@ en_cip(struct en_ctx *c, struct ots_rd *r, const struct en_target *hint, uint8_t
 				return en_bad(c->out, "identity_short");
 		} else if ((svc & 0x7f) == 0x0E && t.has_attr) {
 			en_identity_attr(r, t.attr, c->out);
+		} else if ((svc & 0x7f) == 0x03) {
+			en_identity_list(r, c->out);
 		}
 	}
 	return OTS_OK;
@@ -1002,6 +1036,11 @@ en_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 			if (type == 0x00B2 || type == 0x00B1) {
 				uint8_t s = rd_peek_u8(&item, type == 0x00B1 ? 2 : 0, &ok);
 
+				if (type == 0x00B1 && ok) {
+					op.has_transaction = 1;
+					op.transaction = rd_le16(&item);
+				}
+
 				if (ok)
 					op.is_response = (s & 0x80) != 0;
 				break;
@@ -1025,6 +1064,9 @@ en_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	case 0x0065:
 		if (dlen != 4)
 			rc = en_bad(out, "register_bad_length");
+		else if (!op.is_response)
+			/* a session any host may open: EtherNet/IP has no authentication */
+			ots_emit_flag(out, OTS_PROTO_ENIP, OTS_FLAG_NO_SECURITY, "unauthenticated_session");
 		break;
 	default:
 		break;

@@ -126,6 +126,13 @@ static const char RMW_RSP[] =
 	"200071ec8a00000004000a000e0012001600ce000000ce000000ce000000ce000000";
 /* ndpi_cip_io.pcap frame 1: class 1 I/O datagram (UDP 2222) */
 static const char IO_DGRAM[] = "020002800800787b3a00e8cb5e04b1000c000300fdffffffffffffff0000";
+/* Get_Attribute_List (Identity attributes 1, 6, 7), connected, and its response */
+static const char GAL_REQ[] =
+	"7000240000000000000000000000000000000000000000000000000000000200a100040001000000b100"
+	"100009000302200124010300010006000700";
+static const char GAL_RSP[] =
+	"7000320000000000000000000000000000000000000000000000000000000200a100040002000000b100"
+	"1e000900830000000300010000000100060000003f82510007000000034c3631";
 /* RegisterSession request, protocol version 1 */
 static const char REG_REQ[] = "650004000000000000000000000000000000000000000000" "01000000";
 /* SendRRData to the File object (class 0x37 instance 0xC8): Initiate_Download */
@@ -225,6 +232,20 @@ test_identity_object(void **s)
 	                     "a100040002000000b1000a0005008e000000034c3631"), OTS_OK);
 	check_op(&T.ops[3], 1, OTS_OP_IDENTITY, 0x8e, "get_attribute_single");
 	assert_int_equal(T.n_facts, 1);
+	assert_string_equal(dt_fact(&T, OTS_FACT_MODEL), "L61");
+
+	/* Get_Attribute_List of attributes 1, 6, 7 */
+	dt_reset(&T);
+	assert_int_equal(req(GAL_REQ), OTS_OK);
+	check_op(&T.ops[1], 0, OTS_OP_IDENTITY, 0x03, "get_attribute_list");
+	assert_int_equal(T.ops[0].has_transaction, 1);
+	assert_int_equal(T.ops[0].transaction, 9);
+	assert_int_equal(rsp(GAL_RSP), OTS_OK);
+	check_op(&T.ops[3], 1, OTS_OP_IDENTITY, 0x83, "get_attribute_list");
+	assert_int_equal(T.n_facts, 4);
+	assert_string_equal(dt_fact(&T, OTS_FACT_VENDOR_ID), "1");
+	assert_string_equal(dt_fact(&T, OTS_FACT_VENDOR), "Rockwell Automation/Allen-Bradley");
+	assert_string_equal(dt_fact(&T, OTS_FACT_SERIAL), "0x0051823f");
 	assert_string_equal(dt_fact(&T, OTS_FACT_MODEL), "L61");
 }
 
@@ -346,6 +367,9 @@ test_file_other(void **s)
 	assert_int_equal(req(REG_REQ), OTS_OK);
 	assert_int_equal(T.n_ops, 1);
 	check_op(&T.ops[0], 0, OTS_OP_OTHER, 0x65, "register_session");
+	assert_int_equal(T.n_flags, 1);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_NO_SECURITY);
+	assert_string_equal(T.flags[0].what, "unauthenticated_session");
 }
 
 static void
@@ -505,6 +529,8 @@ test_sweep(void **s)
 	sweep1(RMW_RSP, 1, 6);
 	sweep1(REG_REQ, 0, 1);
 	sweep1(FILE_REQ, 0, 2);
+	sweep1(GAL_REQ, 0, 2);
+	sweep1(GAL_RSP, 1, 2);
 	/* the I/O datagram is not framed: its prefixes are rejected, never over-reported */
 	{
 		struct pdu p = hx(IO_DGRAM);
