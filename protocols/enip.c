@@ -23,8 +23,20 @@
  * unconnected, sequence count for connected messages) to learn the target class, which
  * names class-specific services. Class 1 implicit I/O (UDP 2222, CPF without encapsulation)
  * is recognised but reports nothing per datagram: cyclic data, no operation.
- * Identity: ListIdentity responses and Identity object (class 1) Get_Attributes_All and
- * Get_Attribute_Single responses.
+ * Identity: ListIdentity responses and Identity object (class 1) Get_Attributes_All,
+ * Get_Attribute_List and Get_Attribute_Single responses.
+ *
+ * Op classes: common services by their meaning (Reset = restart, Start/Stop = mode_change,
+ * Set_* / Create / Delete / Apply / Save / Restore = write, Get_* = read; reads of the
+ * Identity object = identity). Class-specific services need the class: Connection Manager
+ * (0x06) services are session plumbing (other, diagnostic for connection data queries);
+ * the File object (0x37) is file (it carries EDS files as often as images, so it is not
+ * called firmware); vendor class 0xA1, which Rockwell's flash tools address during a firmware
+ * update (EIP-FirmwareChangeFailure capture), is firmware; Logix tag services on symbolic
+ * paths and vendor classes 0x64-0xC7 are read/write. Other class-specific services (Logix
+ * controller internals such as 0x4B on class 0x8E) have no public meaning: "other".
+ * Addresses are not reported: a CIP class/instance/attribute triple does not fit one range.
+ * A RegisterSession request is flagged NO_SECURITY: EtherNet/IP sessions are unauthenticated.
  */
 #include <stddef.h>
 #include <stdint.h>
