@@ -1074,11 +1074,11 @@ en_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 			rc = en_list_identity(&c, &body);
 		break;
 	case 0x0065:
+		/* A session any host may open (EtherNet/IP has no authentication) is what the
+		 * protocol is, not an observation: the zone layer knows it by protocol name, and a
+		 * flag on every session would bury the flags that say something. */
 		if (dlen != 4)
 			rc = en_bad(out, "register_bad_length");
-		else if (!op.is_response)
-			/* a session any host may open: EtherNet/IP has no authentication */
-			ots_emit_flag(out, OTS_PROTO_ENIP, OTS_FLAG_NO_SECURITY, "unauthenticated_session");
 		break;
 	default:
 		break;

@@ -367,9 +367,7 @@ test_file_other(void **s)
 	assert_int_equal(req(REG_REQ), OTS_OK);
 	assert_int_equal(T.n_ops, 1);
 	check_op(&T.ops[0], 0, OTS_OP_OTHER, 0x65, "register_session");
-	assert_int_equal(T.n_flags, 1);
-	assert_int_equal(T.flags[0].flag, OTS_FLAG_NO_SECURITY);
-	assert_string_equal(T.flags[0].what, "unauthenticated_session");
+	assert_int_equal(T.n_flags, 0);
 }
 
 static void
