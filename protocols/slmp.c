@@ -805,13 +805,12 @@ slmp_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 			return OTS_PROBE_NO;
 		score = sl_lookup(cmd) ? 80 : 50;
 	}
-	if (len == total)
-		score += 20;
-	else if (len > total && slmp_pdu_len(data + total, len - total) >= 0)
-		score += 20;
-	else if (len > total)
+	if (len == total || (len > total && slmp_pdu_len(data + total, len - total) >= 0))
+		return score + 20;
+	if (len > total)
 		return OTS_PROBE_NO;
-	return score > OTS_PROBE_SURE ? OTS_PROBE_SURE : score;
+	/* first bytes short of the whole PDU: only a known command keeps it in the running */
+	return score >= 80 ? 70 : 30;
 }
 
 static int
@@ -844,7 +843,7 @@ slmp_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissec
 	if (rc != OTS_OK) {
 		if (!sl_subheader(data, len, &h))
 			return sl_bad(out, "bad_subheader");
-		return sl_bad(out, "bad_length");
+		return sl_bad(out, "bad_header");
 	}
 	if (len < h.hlen + h.len)
 		return sl_bad(out, "short_pdu");
