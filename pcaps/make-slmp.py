@@ -184,6 +184,9 @@ def corpus(outdir):
     seeds["ascii-3e-req"] = b"\x00" + asc_req
     seeds["ascii-3e-rsp"] = b"\x01" + b"D00000FF03FF00" + b"0010" + b"0000" + b"000100020003"
     seeds["ascii-4e-req"] = b"\x00" + b"54001234000000FF03FF000018001004010000D*0001000003"
+    seeds["ascii-3e-write-bits"] = b"\x00" + b"500000FF03FF00001B001014010001Y*0000100003101"
+    seeds["ascii-3e-write-words"] = b"\x00" + b"500000FF03FF000020001014010000D*000200000212345678"
+    seeds["ascii-3e-unlock"] = b"\x00" + b"500000FF03FF0000160010163000000006abc123"
     for name, data in sorted(seeds.items()):
         with open(os.path.join(outdir, name), "wb") as f:
             f.write(data)

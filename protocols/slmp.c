@@ -617,6 +617,74 @@ sl_req_data(struct ots_rd *r, uint16_t cmd, uint16_t sub, struct ots_ics_op *op,
 	}
 }
 
+/* ASCII device codes (2 characters) whose device numbers are written in hexadecimal, and
+ * those written in decimal; any other code (ZR, extended devices) gets no address. */
+static const char sl_hexdev[][2] = {
+	{ 'X', '*' }, { 'Y', '*' }, { 'B', '*' }, { 'W', '*' },
+	{ 'S', 'B' }, { 'S', 'W' }, { 'D', 'X' }, { 'D', 'Y' },
+};
+static const char sl_decdev[][2] = {
+	{ 'M', '*' }, { 'L', '*' }, { 'F', '*' }, { 'V', '*' }, { 'D', '*' }, { 'T', 'S' },
+	{ 'T', 'C' }, { 'T', 'N' }, { 'S', 'S' }, { 'S', 'C' }, { 'S', 'N' }, { 'C', 'S' },
+	{ 'C', 'C' }, { 'C', 'N' }, { 'S', 'M' }, { 'S', 'D' }, { 'R', '*' }, { 'Z', '*' },
+};
+
+/* 16 for a hexadecimal device, 10 for a decimal one, 0 unknown. */
+static int
+sl_dev_base(const uint8_t *c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sl_hexdev) / sizeof(sl_hexdev[0]); i++)
+		if (c[0] == (uint8_t)sl_hexdev[i][0] && c[1] == (uint8_t)sl_hexdev[i][1])
+			return 16;
+	for (i = 0; i < sizeof(sl_decdev) / sizeof(sl_decdev[0]); i++)
+		if (c[0] == (uint8_t)sl_decdev[i][0] && c[1] == (uint8_t)sl_decdev[i][1])
+			return 10;
+	return 0;
+}
+
+/* ASCII request data: batch read/write with a 2-character device code, a 6-digit head
+ * device number and 4 hex digits of points (subcommands 0000 word and 0001 bit). Passwords
+ * of remote lock/unlock travel as text: flagged. */
+static int
+sl_req_ascii(struct ots_rd *r, uint16_t cmd, uint16_t sub, struct ots_ics_op *op,
+             const struct ots_dissect_out *out)
+{
+	const uint8_t *code, *num;
+	uint32_t dev = 0, pts;
+	size_t i, need;
+	int base;
+
+	if (cmd == 0x1630 || cmd == 0x1631) {
+		ots_emit_flag(out, OTS_PROTO_SLMP, OTS_FLAG_CLEARTEXT_CREDENTIAL, "remote_password");
+		return OTS_OK;
+	}
+	if ((cmd != 0x0401 && cmd != 0x1401) || sub > 1)
+		return OTS_OK;
+	code = rd_ptr(r, 2);
+	num = rd_ptr(r, 6);
+	pts = fld(r, 1, 2);
+	if (!rd_ok(r))
+		return r->err == OTS_EINVAL ? sl_bad(out, "bad_hex") : OTS_ETRUNC;
+	base = sl_dev_base(code);
+	for (i = 0; base && i < 6; i++) {
+		int h = hexval(num[i]);
+
+		if (h < 0 || h >= base)
+			return sl_bad(out, "bad_device_number");
+		dev = dev * (uint32_t)base + (uint32_t)h;
+	}
+	if (base)
+		set_addr(op, dev, pts);
+	if (pts == 0 || pts > SL_MAX_POINTS)
+		return sl_bad(out, "bad_points");
+	if (cmd == 0x0401)
+		return rd_left(r) ? sl_bad(out, "length_mismatch") : OTS_OK;
+	need = (sub & 1) ? pts : (size_t)pts * 4;
+	return rd_left(r) != need ? sl_bad(out, "length_mismatch") : OTS_OK;
+}
+
 static void
 sl_base_op(struct ots_ics_op *op, const struct sl_hdr *h)
 {
@@ -659,8 +727,10 @@ sl_request(struct sl_state *st, const struct sl_hdr *h, struct ots_rd *body,
 		rc = sl_req_data(body, cmd, sub, &op, out);
 		if (rc == OTS_ETRUNC)
 			rc = sl_bad(out, "short_pdu");
-	} else if (cmd == 0x1630 || cmd == 0x1631) {
-		ots_emit_flag(out, OTS_PROTO_SLMP, OTS_FLAG_CLEARTEXT_CREDENTIAL, "remote_password");
+	} else {
+		rc = sl_req_ascii(body, cmd, sub, &op, out);
+		if (rc == OTS_ETRUNC)
+			rc = sl_bad(out, "short_pdu");
 	}
 	sl_remember(st, h, &op, sub);
 	ots_emit_op(out, &op);
@@ -852,8 +922,6 @@ slmp_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissec
 	rd_init(&r, data, len);
 	rd_skip(&r, h.hlen);
 	body = rd_sub(&r, h.len);
-	if (h.ascii && (h.len & 1))
-		return sl_bad(out, "bad_length");
 	return h.resp ? sl_response(st, &h, &body, out) : sl_request(st, &h, &body, out);
 }
 

@@ -404,6 +404,7 @@ test_ascii(void **s)
 	struct pdu rs = STR("D00000FF03FF0000100000000100020003");
 	struct pdu r4 = STR("5400123400000AFF03FF0000100010100200000001");
 	struct pdu s4 = STR("D4001234000000FF03FF000016C05900FF03FF0010020000");
+	struct pdu p;
 
 	(void)s;
 	dt_reset(&T);
@@ -413,7 +414,36 @@ test_ascii(void **s)
 	check_op(&T.ops[0], 0, OTS_OP_READ, 0x0401, "device_read_batch");
 	check_op(&T.ops[1], 1, OTS_OP_READ, 0x0401, "device_read_batch");
 	check_unit(&T.ops[0], 0x00ff);
+	check_addr(&T.ops[0], 100, 3);
+	check_addr(&T.ops[1], 100, 3);
+	/* hexadecimal device X1A0, 16 bits */
+	p = STR("500000FF03FF000018001004010001X*0001A00010");
+	dt_reset(&T);
+	assert_int_equal(q(&p), OTS_OK);
+	check_addr(&T.ops[0], 0x1a0, 16);
+	/* ZR: notation not decoded, no address */
+	p = STR("500000FF03FF000018001004010000ZR0001000002");
+	dt_reset(&T);
+	assert_int_equal(q(&p), OTS_OK);
+	check_op(&T.ops[0], 0, OTS_OP_READ, 0x0401, "device_read_batch");
 	assert_int_equal(T.ops[0].has_addr, 0);
+	/* writes: 4 characters a word, 1 a bit (odd lengths are fine) */
+	p = STR("500000FF03FF000020001014010000D*000200000212345678");
+	dt_reset(&T);
+	assert_int_equal(q(&p), OTS_OK);
+	check_op(&T.ops[0], 0, OTS_OP_WRITE, 0x1401, "device_write_batch");
+	check_addr(&T.ops[0], 200, 2);
+	p = STR("500000FF03FF00001B001014010001Y*0000100003101");
+	assert_int_equal(q(&p), OTS_OK);
+	check_addr(&T.ops[1], 0x10, 3);
+	assert_int_equal(T.n_flags, 0);
+	/* the password of remote unlock is text */
+	p = STR("500000FF03FF0000160010163000000006abc123");
+	dt_reset(&T);
+	assert_int_equal(q(&p), OTS_OK);
+	check_op(&T.ops[0], 0, OTS_OP_AUTH, 0x1630, "remote_password_unlock");
+	assert_int_equal(T.n_flags, 1);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_CLEARTEXT_CREDENTIAL);
 	dt_reset(&T);
 	assert_int_equal(q(&r4), OTS_OK);
 	check_op(&T.ops[0], 0, OTS_OP_MODE_CHANGE, 0x1002, "remote_stop");
@@ -589,7 +619,15 @@ test_malformed(void **s)
 	p = STR("D00000FF03FF000004G000");
 	bad(&p, 1, "bad_hex");
 	p = STR("500000FF03FF000019001004010000D*00010000031");
-	bad(&p, 0, "bad_length");
+	bad(&p, 0, "length_mismatch");
+	p = STR("500000FF03FF000018001004010000D*00010A0003");
+	bad(&p, 0, "bad_device_number");
+	p = STR("500000FF03FF00001C001014010000D*00020000021234");
+	bad(&p, 0, "length_mismatch");
+	p = STR("500000FF03FF000018001004010000D*0001000000");
+	bad(&p, 0, "bad_points");
+	p = STR("500000FF03FF000018001004010000D*000100000G");
+	bad(&p, 0, "bad_hex");
 	p = hexpdu(ms_hex[0]);
 	p.b[21] = 0x9c; /* request with a response command header */
 	bad(&p, 0, "melsoft_bad_header");
@@ -634,6 +672,9 @@ test_sweep(void **s)
 		STR("D00000FF03FF0000100000000100020003"),
 		STR("5400123400000AFF03FF0000100010100200000001"),
 		STR("D4001234000000FF03FF000016C05900FF03FF0010020000"),
+		STR("500000FF03FF000018001004010001X*0001A00010"),
+		STR("500000FF03FF00001B001014010001Y*0000100003101"),
+		STR("500000FF03FF0000160010163000000006abc123"),
 	};
 	size_t i;
 	struct pdu p;
