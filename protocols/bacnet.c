@@ -463,20 +463,25 @@ bn_prop_value(struct ots_rd *r, uint32_t close, uint32_t objid, uint32_t prop,
 
 /* ------------------------------------------------------------------ services */
 
-/* Password parameter (context tag `num`, a CharacterString) present and not empty? */
+/*
+ * Password parameter (context tag `num`, a CharacterString) present and not empty? The
+ * reader fails when the parameters are cut short.
+ */
 static int
 bn_password(struct ots_rd *r, uint32_t num)
 {
 	struct bn_tag t;
 
 	while (rd_left(r)) {
-		if (bn_tag(r, &t) != OTS_OK)
+		if (bn_tag(r, &t) != OTS_OK) {
+			rd_fail(r, OTS_EINVAL);
 			return 0;
+		}
 		if (t.open || t.close)
 			return 0;
-		if (t.ctx && t.num == num)
-			return t.len > 1;
 		rd_skip(r, t.len);
+		if (t.ctx && t.num == num)
+			return rd_ok(r) && t.len > 1;
 	}
 	return 0;
 }
@@ -525,7 +530,6 @@ static int
 bn_confirmed_req(struct ots_rd *r, struct ots_ics_op *op, const struct ots_dissect_out *out)
 {
 	uint32_t objid = 0, v;
-	struct ots_rd c;
 
 	switch (op->function) {
 	case 12: case 15: case 26: case 8: case 9:
@@ -548,18 +552,17 @@ bn_confirmed_req(struct ots_rd *r, struct ots_ics_op *op, const struct ots_disse
 		bn_set_unit(op, objid);
 		return OTS_OK;
 	case 17:
-		c = *r;
-		if (bn_password(&c, 2))
+		if (bn_password(r, 2))
 			ots_emit_flag(out, OTS_PROTO_BACNET, OTS_FLAG_CLEARTEXT_CREDENTIAL,
 			              "dcc_password");
-		return OTS_OK;
+		return r->err;
 	case 20:
 		if (!bn_read_uint(r, 1, 0, &v))
 			return BN_FAIL(r);
 		if (bn_password(r, 1))
 			ots_emit_flag(out, OTS_PROTO_BACNET, OTS_FLAG_CLEARTEXT_CREDENTIAL,
 			              "reinit_password");
-		return OTS_OK;
+		return r->err;
 	default:
 		return OTS_OK;
 	}
