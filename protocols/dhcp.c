@@ -295,6 +295,8 @@ dh_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	op.has_transaction = 1;
 	op.transaction = xid;
 
+	if (rd_left(&r) > 0 && rd_left(&r) < 4)
+		rc = OTS_ETRUNC; /* a vendor area too short for the magic cookie */
 	cookie = rd_left(&r) >= 4 ? rd_be32(&r) : 0;
 	if (cookie == DH_COOKIE) {
 		rc = dh_options(&r, &o, 1);
@@ -370,7 +372,7 @@ dh_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	}
 
 	if (rc == OTS_ETRUNC)
-		return dh_bad(out, "short_option");
+		return dh_bad(out, cookie == DH_COOKIE ? "short_option" : "short_vendor_area");
 	if (rc != OTS_OK)
 		return dh_bad(out, "bad_option");
 	if (cookie == DH_COOKIE && !o.has_end)
