@@ -233,7 +233,7 @@ bn_tag(struct ots_rd *r, struct bn_tag *t)
 }
 
 /* A service decoder's failure: truncated when the reader ran out, else malformed. */
-#define BN_FAIL(r) (rd_ok(r) ? OTS_EINVAL : OTS_ETRUNC)
+#define BN_FAIL(r) ((r)->err == OTS_ETRUNC ? OTS_ETRUNC : OTS_EINVAL)
 
 /* Unsigned big-endian value of 1..4 bytes borrowed from the reader. */
 static uint32_t
@@ -616,7 +616,7 @@ bn_rp_ack(struct ots_rd *r, struct ots_ics_op *op, const struct ots_dissect_out 
 	int rc;
 
 	if (!bn_first_objid(r, 1, 0, &objid) || !bn_read_uint(r, 1, 1, &prop))
-		return rd_ok(r) ? OTS_EINVAL : OTS_ETRUNC;
+		return BN_FAIL(r);
 	bn_set_addr(op, objid, 1);
 	bn_set_unit(op, objid);
 	rc = bn_peek(r, &t);
@@ -647,7 +647,7 @@ bn_rpm_ack(struct ots_rd *r, struct ots_ics_op *op, const struct ots_dissect_out
 
 	while (rd_left(r)) {
 		if (!bn_first_objid(r, 1, 0, &objid))
-			return rd_ok(r) ? OTS_EINVAL : OTS_ETRUNC;
+			return BN_FAIL(r);
 		if (n++ == 0)
 			first = objid;
 		rc = bn_tag(r, &t);
@@ -708,7 +708,7 @@ bn_error(struct ots_rd *r, struct ots_ics_op *op)
 	if (t.open)
 		(void)bn_tag(r, &t);
 	if (!bn_read_uint(r, 0, 9, &cls) || !bn_read_uint(r, 0, 9, &code))
-		return rd_ok(r) ? OTS_EINVAL : OTS_ETRUNC;
+		return BN_FAIL(r);
 	op->has_exception = 1;
 	op->exception = (cls << 16) | (code & 0xffff);
 	return OTS_OK;
@@ -777,7 +777,7 @@ bn_svc_name(struct ots_ics_op *op, uint32_t service)
 static int
 bn_svc_result(int rc, const struct ots_rd *r, int seg, const struct ots_dissect_out *out)
 {
-	int trunc = rc == OTS_ETRUNC || !rd_ok(r);
+	int trunc = rc == OTS_ETRUNC || r->err == OTS_ETRUNC;
 
 	if (rc == OTS_OK)
 		return OTS_OK;
@@ -865,8 +865,8 @@ bn_apdu(struct bn_state *st, struct ots_rd *r, const struct ots_dissect_pkt *pkt
 		}
 		ots_emit_op(out, &op);
 		if (rc != OTS_OK)
-			return bn_bad(out, rc == OTS_ETRUNC || !rd_ok(r) ? "short_service_data" :
-			                                                 "bad_service_data");
+			return bn_bad(out, rc == OTS_ETRUNC || r->err == OTS_ETRUNC ?
+			                   "short_service_data" : "bad_service_data");
 		return OTS_OK;
 	}
 
@@ -946,6 +946,7 @@ bn_npdu(struct bn_state *st, struct ots_rd *r, const struct ots_dissect_pkt *pkt
         const struct ots_dissect_out *out)
 {
 	struct ots_ics_op op = { 0 };
+	struct ots_dissect_out remote;
 	uint8_t ver, ctl, dlen, slen, mt;
 
 	ver = rd_u8(r);
@@ -972,8 +973,18 @@ bn_npdu(struct bn_state *st, struct ots_rd *r, const struct ots_dissect_pkt *pkt
 		rd_skip(r, 1); /* hop count */
 	if (!rd_ok(r))
 		return bn_bad(out, "short_npdu");
-	if (!(ctl & 0x80))
+	if (!(ctl & 0x80)) {
+		/*
+		 * SNET present: the APDU comes from a device on another network, through a router
+		 * whose address the IP packet carries. Identity facts would name the router: none.
+		 */
+		if ((ctl & 0x08) && out) {
+			remote = *out;
+			remote.fact = NULL;
+			return bn_apdu(st, r, pkt, &remote);
+		}
 		return bn_apdu(st, r, pkt, out);
+	}
 
 	mt = rd_u8(r);
 	if (mt >= 0x80)

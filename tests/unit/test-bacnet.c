@@ -477,6 +477,13 @@ test_identity_iam(void **s)
 	assert_string_equal(fact(OTS_FACT_VENDOR_ID, NULL), "8");
 	assert_string_equal(fact(OTS_FACT_VENDOR, NULL), "Delta Controls");
 
+	/* the same I-Am routed from network 5 (SNET): the IP sender is the router, no facts */
+	q = bvlc(0x0b, "0108" "00050104" "1000" "c4020004d2" "2205c4" "9103" "2108");
+	dt_reset(&T);
+	assert_int_equal(to_cli(&q), OTS_OK);
+	check_unit(&T.ops[0], 1234);
+	assert_int_equal(T.n_facts, 0);
+
 	q = hx(S_IHAVE);
 	dt_reset(&T);
 	assert_int_equal(to_cli(&q), OTS_OK);
