@@ -422,7 +422,7 @@ def make_odd_ports(d):
         for t, dd, pkt in v4_frames(tcp_session(hmi, plc, 52200 + port, port, ex, t=t0), hmi, plc):
             frames.append((t, eth(MAC_PLC if dd == 0 else MAC_HMI, MAC_HMI if dd == 0 else MAC_PLC, 0x0800, pkt)))
     whois = bytes.fromhex("810b000c0120ffff00ff1008")
-    iam = bytes.fromhex("810a00140100100002c4020003e82205c4910300f7")
+    iam = bytes.fromhex("810a001401001000c4020003e82205c491032105")
     iam = iam[:2] + struct.pack("!H", len(iam)) + iam[4:]
     frames.append((15000, eth(BCAST, MAC_HMI, 0x0800, ipv4(hmi, "10.60.0.255", 17, udp(hmi, "10.60.0.255", 47809, 47809, whois)))))
     frames.append((15500, eth(MAC_HMI, MAC_PLC, 0x0800, ipv4(plc, hmi, 17, udp(plc, hmi, 47809, 47809, iam)))))

@@ -361,6 +361,7 @@ bn_prop_attr(uint32_t prop)
 	case 77: return OTS_FACT_NAME;
 	case 120: return OTS_FACT_VENDOR_ID;
 	case 28: return OTS_FACT_DESCRIPTION;
+	case 58: return OTS_FACT_LOCATION;
 	default: return 0xff;
 	}
 }

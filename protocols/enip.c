@@ -53,8 +53,8 @@
 #define EN_IO_PORT 2222
 #define EN_HDR 24
 #define EN_MAX_PDU (EN_HDR + 65535)
-#define EN_PENDING 16
-#define EN_SUB 32          /* embedded requests of one Multiple_Service_Packet remembered */
+#define EN_PENDING 8       /* outstanding requests remembered per flow (pipelining is shallow) */
+#define EN_SUB 16          /* embedded requests of one Multiple_Service_Packet remembered */
 #define EN_DEPTH 4         /* nesting of Unconnected_Send / Multiple_Service_Packet */
 
 #define CIP_CLASS_IDENTITY 0x01

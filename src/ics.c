@@ -47,6 +47,7 @@ static const char *const fact_attr_names[OTS_FACT__COUNT] = {
 	[OTS_FACT_CHASSIS_ID] = "chassis_id",
 	[OTS_FACT_PORT_ID] = "port_id",
 	[OTS_FACT_MAC] = "mac",
+	[OTS_FACT_LOCATION] = "location",
 };
 
 static const char *const flag_names[OTS_FLAG__COUNT] = {

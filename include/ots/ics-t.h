@@ -123,6 +123,7 @@ enum ots_fact_attr {
 	OTS_FACT_CHASSIS_ID = 22,    /* LLDP chassis id */
 	OTS_FACT_PORT_ID = 23,       /* LLDP/CDP: the sender's port the frame left by */
 	OTS_FACT_MAC = 24,           /* a MAC address the device reports as its own */
+	OTS_FACT_LOCATION = 25,      /* where the device says it is (BACnet location, SNMP ...) */
 	OTS_FACT__COUNT
 };
 

@@ -26,6 +26,7 @@ DEVICE_ATTRS = {
     "application_software_version": "software_version",
     "description": "description",
     "object_name": "name",
+    "location": "location",
 }
 
 
@@ -103,7 +104,6 @@ def score(t, ev, misses, label):
                 continue
             attr = DEVICE_ATTRS.get(field)
             if attr is None:
-                # location: ics-t.h has no location attribute (engine change requested).
                 print(f"skip: {label} bacnet device {ip} {field}={value!r}: no identity "
                       f"attribute for it in ics-t.h")
                 continue
