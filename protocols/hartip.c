@@ -360,15 +360,18 @@ hi_utoa(char *buf, uint32_t v)
 	return n;
 }
 
+/* Lowercase hex of the next n bytes of r. */
 static size_t
-hi_hex(char *buf, const uint8_t *p, size_t n)
+hi_hex(char *buf, struct ots_rd *r, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		buf[2 * i] = hx[p[i] >> 4];
-		buf[2 * i + 1] = hx[p[i] & 15];
+		uint8_t v = rd_u8(r);
+
+		buf[2 * i] = hx[v >> 4];
+		buf[2 * i + 1] = hx[v & 15];
 	}
 	return 2 * n;
 }
@@ -382,30 +385,41 @@ hi_fact_num(const struct ots_dissect_out *out, uint8_t attr, const char *src, ui
 	ots_emit_fact(out, OTS_PROTO_HARTIP, attr, OTS_SIDE_SENDER, 90, src, b, n);
 }
 
-/* Identity block of commands 0, 11, 21 (response data after the two status bytes). */
+/* Identity block of commands 0, 11, 21 (response data after the status bytes):
+ * 254 | expanded device type (2) | preambles | universal rev | device rev | software rev |
+ * hardware rev (5 bits) + signaling | flags | device id (3) | [HART 7: preambles, max device
+ * variables, config change counter (2), extended status, manufacturer (2), ...] */
 static void
 hi_identity(struct ots_rd *d, const struct ots_dissect_out *out, const char *src)
 {
-	const uint8_t *p;
-	uint8_t univ;
+	struct ots_rd t;
+	uint8_t univ, devrev, swrev, hwrev;
 	uint32_t mfr;
 	char b[32];
 	size_t i, n;
 
-	p = rd_ptr(d, 12);
-	if (!p || p[0] != 254)
+	if (rd_left(d) < 12 || rd_u8(d) != 254)
 		return;
-	univ = p[4];
+	t = *d;
+	mfr = rd_u8(&t); /* before HART 7: manufacturer, then device type */
 	n = 0;
 	b[n++] = '0';
 	b[n++] = 'x';
-	n += hi_hex(b + n, p + 1, 2);
+	n += hi_hex(b + n, d, 2);
 	ots_emit_fact(out, OTS_PROTO_HARTIP, OTS_FACT_DEVICE_TYPE, OTS_SIDE_SENDER, 90, src, b, n);
-	n = hi_hex(b, p + 9, 3);
+	rd_skip(d, 1); /* preambles */
+	univ = rd_u8(d);
+	devrev = rd_u8(d);
+	swrev = rd_u8(d);
+	hwrev = (uint8_t)(rd_u8(d) >> 3);
+	rd_skip(d, 1); /* flags */
+	n = hi_hex(b, d, 3);
+	if (!rd_ok(d))
+		return;
 	ots_emit_fact(out, OTS_PROTO_HARTIP, OTS_FACT_SERIAL, OTS_SIDE_SENDER, 90, src, b, n);
-	hi_fact_num(out, OTS_FACT_SW_VERSION, src, p[5]);  /* device revision */
-	hi_fact_num(out, OTS_FACT_FIRMWARE, src, p[6]);    /* software revision */
-	hi_fact_num(out, OTS_FACT_HW_REVISION, src, p[7] >> 3);
+	hi_fact_num(out, OTS_FACT_SW_VERSION, src, devrev);
+	hi_fact_num(out, OTS_FACT_FIRMWARE, src, swrev);
+	hi_fact_num(out, OTS_FACT_HW_REVISION, src, hwrev);
 	n = 0;
 	b[n++] = 'H';
 	b[n++] = 'A';
@@ -414,35 +428,32 @@ hi_identity(struct ots_rd *d, const struct ots_dissect_out *out, const char *src
 	b[n++] = ' ';
 	n += hi_utoa(b + n, univ);
 	ots_emit_fact(out, OTS_PROTO_HARTIP, OTS_FACT_PLATFORM, OTS_SIDE_SENDER, 90, src, b, n);
-	/* HART 7: manufacturer in bytes 17-18; before: byte 1 (device type in byte 2) */
-	mfr = p[1];
 	if (univ >= 7) {
 		rd_skip(d, 5);
-		p = rd_ptr(d, 2);
-		if (!p)
+		mfr = rd_be16(d);
+		if (!rd_ok(d))
 			return;
-		mfr = ((uint32_t)p[0] << 8) | p[1];
 	}
 	hi_fact_num(out, OTS_FACT_VENDOR_ID, src, mfr);
 	for (i = 0; i < sizeof(hi_vendors) / sizeof(hi_vendors[0]); i++)
 		if (hi_vendors[i].id == mfr) {
-			const char *s = hi_vendors[i].name;
+			const char *v = hi_vendors[i].name;
 
-			for (n = 0; s[n]; n++)
+			for (n = 0; v[n]; n++)
 				;
 			ots_emit_fact(out, OTS_PROTO_HARTIP, OTS_FACT_VENDOR, OTS_SIDE_SENDER, 90, src,
-			              s, n);
+			              v, n);
 		}
 }
 
-/* Packed ASCII (6-bit characters, 4 per 3 bytes) -> printable ASCII. */
+/* Packed ASCII (6-bit characters, 4 per 3 bytes) of the next n bytes of r -> ASCII. */
 static size_t
-hi_unpack(char *dst, const uint8_t *p, size_t n)
+hi_unpack(char *dst, struct ots_rd *r, size_t n)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i + 3 <= n; i += 3) {
-		uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8) | p[i + 2];
+		uint32_t v = rd_be24(r);
 		int j;
 
 		for (j = 3; j >= 0; j--) {
@@ -469,7 +480,6 @@ hi_blank(const char *s, size_t n)
 static void
 hi_rsp_facts(uint32_t cmd, struct ots_rd *d, const struct ots_dissect_out *out)
 {
-	const uint8_t *p;
 	char b[32];
 	size_t n;
 
@@ -484,24 +494,28 @@ hi_rsp_facts(uint32_t cmd, struct ots_rd *d, const struct ots_dissect_out *out)
 		hi_identity(d, out, "Cmd21");
 		break;
 	case 13:
-		p = rd_ptr(d, 18);
-		if (!p)
+		if (rd_left(d) < 18)
 			break;
-		n = hi_unpack(b, p, 6);
+		n = hi_unpack(b, d, 6);
 		if (!hi_blank(b, n))
 			hi_fact_str(out, OTS_FACT_NAME, "Cmd13", b, n);
-		n = hi_unpack(b, p + 6, 12);
+		n = hi_unpack(b, d, 12);
 		if (!hi_blank(b, n))
 			hi_fact_str(out, OTS_FACT_DESCRIPTION, "Cmd13", b, n);
 		break;
 	case 20:
-		p = rd_ptr(d, 32);
-		if (!p)
+		/* long tag: ISO Latin-1, NUL padded */
+		if (rd_left(d) < 32)
 			break;
-		for (n = 0; n < 32 && p[n]; n++)
-			;
-		if (n > 0 && !hi_blank((const char *)p, n))
-			hi_fact_str(out, OTS_FACT_NAME, "Cmd20", (const char *)p, n);
+		for (n = 0; n < 32; n++) {
+			uint8_t c = rd_u8(d);
+
+			if (c == 0)
+				break;
+			b[n] = (char)c;
+		}
+		if (n > 0 && !hi_blank(b, n))
+			hi_fact_str(out, OTS_FACT_NAME, "Cmd20", b, n);
 		break;
 	default:
 		break;
@@ -513,16 +527,21 @@ static int
 hi_token_pdu(struct ots_rd *r, struct ots_ics_op *op, int resp, int pub,
              const struct ots_dissect_out *out)
 {
-	const uint8_t *frame, *addr, *data;
+	const uint8_t *frame, *data;
 	size_t flen, i, n;
 	uint8_t delim, ft, cmd, bc, x = 0, ck;
-	struct ots_rd d;
-	uint32_t fc;
+	struct ots_rd d, f;
+	uint32_t fc, unit;
 
 	frame = rd_rest(r, &flen);
 	delim = rd_u8(r);
 	ft = delim & 7;
-	addr = rd_ptr(r, (delim & 0x80) ? 5 : 1);
+	if (delim & 0x80) {
+		rd_skip(r, 2); /* master/burst bits + manufacturer/device type */
+		unit = rd_be24(r); /* device id */
+	} else {
+		unit = rd_u8(r) & 0x3f; /* polling address */
+	}
 	rd_skip(r, (delim >> 5) & 3);
 	cmd = rd_u8(r);
 	bc = rd_u8(r);
@@ -531,8 +550,7 @@ hi_token_pdu(struct ots_rd *r, struct ots_ics_op *op, int resp, int pub,
 		return hi_bad(out, "short_pdu", OTS_EINVAL);
 	}
 	op->has_unit = 1;
-	op->unit = (delim & 0x80) ? ((uint32_t)addr[2] << 16) | ((uint32_t)addr[3] << 8) | addr[4]
-	                          : (uint32_t)(addr[0] & 0x3f);
+	op->unit = unit;
 	hi_set_cmd(op, cmd);
 	if (pub)
 		op->op_class = OTS_OP_EVENT;
@@ -579,8 +597,9 @@ hi_token_pdu(struct ots_rd *r, struct ots_ics_op *op, int resp, int pub,
 	ck = rd_u8(r);
 	if (!rd_ok(r))
 		return hi_bad(out, "no_check_byte", OTS_EINVAL);
-	for (i = 0; i < n && i < flen; i++)
-		x ^= frame[i];
+	rd_init(&f, frame, n < flen ? n : flen);
+	for (i = 0; i < n; i++)
+		x ^= rd_u8(&f);
 	if (rd_left(r) != 0)
 		return hi_bad(out, "trailing_bytes", OTS_EINVAL);
 	if (x != ck)

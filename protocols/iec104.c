@@ -230,6 +230,21 @@ i4_asdu_len(const struct i4_type *t, uint8_t vsq)
 	return I4_ASDU_HDR + n * (I4_IOA + (size_t)t->elem);
 }
 
+/* The four control octets. */
+struct i4_ctrl {
+	uint8_t c[4];
+};
+
+static int
+i4_ctrl(struct ots_rd *r, struct i4_ctrl *k)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		k->c[i] = rd_u8(r);
+	return rd_ok(r);
+}
+
 /* Is the control field a valid one for an APDU of length l? */
 static int
 i4_ctrl_ok(const uint8_t *c, uint8_t l)
@@ -245,7 +260,8 @@ static int
 i4_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 {
 	struct ots_rd r;
-	const uint8_t *c;
+	struct i4_ctrl k;
+	const uint8_t *c = k.c;
 	const struct i4_type *t;
 	uint8_t start, l, type, vsq, cot;
 	int score;
@@ -253,8 +269,7 @@ i4_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 	rd_init(&r, data, len);
 	start = rd_u8(&r);
 	l = rd_u8(&r);
-	c = rd_ptr(&r, 4);
-	if (!c || start != I4_START || l < I4_LEN_MIN || l > I4_LEN_MAX || !i4_ctrl_ok(c, l))
+	if (!i4_ctrl(&r, &k) || start != I4_START || l < I4_LEN_MIN || l > I4_LEN_MAX || !i4_ctrl_ok(c, l))
 		return OTS_PROBE_NO;
 	if ((c[0] & 1) == 0) {
 		type = rd_u8(&r);
@@ -279,15 +294,19 @@ i4_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 		}
 	}
 	/* The whole APDU, or it and the start of the next one. */
-	if (len == (size_t)l + 2)
+	if (len == (size_t)l + 2) {
 		score = 80;
-	else if (len > (size_t)l + 2 && i4_pdu_len(data + l + 2, len - l - 2) > 0 &&
-	         data[l + 2] == I4_START)
+	} else if (len > (size_t)l + 2) {
+		struct ots_rd next;
+
+		rd_init(&next, data, len);
+		rd_skip(&next, (size_t)l + 2);
+		if (rd_u8(&next) != I4_START || i4_pdu_len(data + l + 2, len - l - 2) <= 0)
+			return OTS_PROBE_NO;
 		score = 80;
-	else if (len > (size_t)l + 2)
-		return OTS_PROBE_NO;
-	else
+	} else {
 		score = OTS_PROBE_MAYBE;
+	}
 	if (i4_port(pkt))
 		score += 20;
 	return score > OTS_PROBE_SURE ? OTS_PROBE_SURE : score;
@@ -317,7 +336,6 @@ i4_asdu(struct ots_rd *r, const struct ots_dissect_out *out)
 {
 	struct ots_ics_op op = { 0 };
 	const struct i4_type *t;
-	const uint8_t *p;
 	uint8_t type, vsq, cot, cause, n;
 	uint16_t ca;
 	uint32_t ioa;
@@ -372,9 +390,10 @@ i4_asdu(struct ots_rd *r, const struct ots_dissect_out *out)
 	}
 
 	n = vsq & 0x7f;
-	p = rd_ptr(r, I4_IOA);
-	ioa = p ? (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) : 0;
-	if (p && n > 0) {
+	ioa = rd_u8(r);
+	ioa |= (uint32_t)rd_u8(r) << 8;
+	ioa |= (uint32_t)rd_u8(r) << 16;
+	if (rd_ok(r) && n > 0) {
 		op.has_addr = 1;
 		op.addr_start = ioa;
 		op.addr_count = n;
@@ -414,7 +433,8 @@ i4_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 {
 	struct ots_rd r, asdu;
 	struct ots_ics_op op = { 0 };
-	const uint8_t *c;
+	struct i4_ctrl k;
+	const uint8_t *c = k.c;
 	uint8_t start, l;
 
 	(void)state;
@@ -426,8 +446,7 @@ i4_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	l = rd_u8(&r);
 	if (rd_ok(&r) && (l < I4_LEN_MIN || l > I4_LEN_MAX))
 		return i4_bad(out, "bad_length", OTS_EINVAL);
-	c = rd_ptr(&r, 4);
-	if (!c)
+	if (!i4_ctrl(&r, &k))
 		return i4_bad(out, "short_apdu", OTS_ETRUNC);
 	if (len < (size_t)l + 2)
 		return i4_bad(out, "short_apdu", OTS_ETRUNC);
