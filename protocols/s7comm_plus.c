@@ -398,6 +398,17 @@ s7p_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect
 		if (!rd_ok(&r) || rd_left(&r) != 0 || tp != S7P_ID || tv != ver || tz != 0)
 			return s7p_malformed(out, "bad_trailer");
 	}
+	if (ver == 0xfe || ver == 0xff) {
+		/* keep-alive: a few bytes, no opcode, never fragmented */
+		memset(&op, 0, sizeof(op));
+		op.proto = OTS_PROTO_S7COMM_PLUS;
+		op.function = (uint32_t)ver << 24;
+		op.function_name = "keep_alive";
+		op.op_class = OTS_OP_OTHER;
+		op.is_response = (uint8_t)dir;
+		ots_emit_op(out, &op);
+		return OTS_OK;
+	}
 	if (st && st->frag[dir]) {
 		/* a later fragment of a PDU already reported */
 		st->frag[dir] = (uint8_t)!last;
@@ -408,14 +419,6 @@ s7p_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect
 
 	memset(&op, 0, sizeof(op));
 	op.proto = OTS_PROTO_S7COMM_PLUS;
-	if (ver == 0xfe || ver == 0xff) {
-		op.function = (uint32_t)ver << 24;
-		op.function_name = "keep_alive";
-		op.op_class = OTS_OP_OTHER;
-		op.is_response = (uint8_t)dir;
-		ots_emit_op(out, &op);
-		return OTS_OK;
-	}
 	if (ver == 3) {
 		uint8_t dl = rd_u8(&pl);
 
