@@ -550,7 +550,7 @@ ua_service_body(const struct ua_svc *s, struct ots_rd *r, struct ots_ics_op *op,
 
 /* OPN body after the sequence header (policy None). */
 static void
-ua_open_body(uint32_t id, struct ots_rd *r, struct ots_ics_op *op, int dir,
+ua_open_body(uint32_t id, struct ots_rd *r, struct ots_ics_op *op,
              const struct ots_dissect_out *out)
 {
 	uint32_t mode, res;
@@ -561,9 +561,10 @@ ua_open_body(uint32_t id, struct ots_rd *r, struct ots_ics_op *op, int dir,
 		mode = rd_le32(r);
 		if (!rd_ok(r))
 			return;
-		/* policy None: the mode is None too (flagged with the policy) */
-		ua_mode_fact(out, mode, dir ? OTS_SIDE_SENDER : OTS_SIDE_RECEIVER,
-		             "OpenSecureChannel");
+		/* only reached with policy None: the client asks for a channel without
+		 * signing or encryption (the mode says None too, or is inconsistent) */
+		ua_mode_fact(out, mode, OTS_SIDE_RECEIVER, "OpenSecureChannel");
+		ots_emit_flag(out, OTS_PROTO_OPCUA, OTS_FLAG_NO_SECURITY, "security_mode_none");
 	} else if (id == 449) {
 		res = ua_response_header(r);
 		if (rd_ok(r) && (res & 0x80000000u)) {
@@ -681,7 +682,7 @@ ua_secured(struct ua_state *st, int type, uint8_t ch, struct ots_rd *r, int dir,
 	}
 	body = *r;
 	if (s && type == UA_OPN)
-		ua_open_body(s->id, &body, &op, d, out);
+		ua_open_body(s->id, &body, &op, out);
 	else if (s && ch == 'F')
 		ua_service_body(s, &body, &op, out);
 	if (s && !s->rsp)
@@ -776,9 +777,6 @@ ua_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 			st->sec = none ? UA_SEC_NONE : UA_SEC_SECURED;
 		ua_fact(out, OTS_FACT_SECURITY_MODE, dir ? OTS_SIDE_SENDER : OTS_SIDE_RECEIVER, 90,
 		        "OpenSecureChannel", p, n);
-		if (none && dir == 0)
-			ots_emit_flag(out, OTS_PROTO_OPCUA, OTS_FLAG_NO_SECURITY,
-			              "security_mode_none");
 		return ua_secured(st, type, ch, &r, dir, none, out);
 	}
 	default: /* MSG, CLO */
