@@ -491,8 +491,8 @@ ua_activate_session(struct ots_rd *r, const struct ots_dissect_out *out)
 		              "username_password_cleartext");
 }
 
-/* Identity and security content of one decoded service body (after its NodeId). Returns the
- * reader's state so a broken body can be flagged. */
+/* Identity and security content of one decoded service body (after its NodeId); a broken
+ * body leaves r failed so the caller can flag it. */
 static void
 ua_service_body(const struct ua_svc *s, struct ots_rd *r, struct ots_ics_op *op,
                 const struct ots_dissect_out *out)
@@ -592,7 +592,7 @@ ua_secured(struct ua_state *st, int type, uint8_t ch, struct ots_rd *r, int dir,
 	struct ots_ics_op op;
 	struct ots_rd body;
 	const struct ua_svc *s = NULL;
-	uint32_t seq, rid, id = 0;
+	uint32_t rid, id = 0;
 	uint16_t ns = 0;
 	int num = 0, d = dir & 1, rsp = dir != 0;
 	const char *base = type == UA_OPN ? "open_secure_channel"
@@ -605,9 +605,8 @@ ua_secured(struct ua_state *st, int type, uint8_t ch, struct ots_rd *r, int dir,
 		ots_emit_op(out, &op);
 		return OTS_OK;
 	}
-	seq = rd_le32(r);
+	rd_skip(r, 4); /* sequence number */
 	rid = rd_le32(r);
-	(void)seq;
 	if (!rd_ok(r))
 		return ua_malformed(out, "short_sequence_header");
 	if (!is_none && (!st || st->sec != UA_SEC_NONE)) {
@@ -730,12 +729,10 @@ ua_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 
 	switch (type) {
 	case UA_HEL:
-		v = rd_le32(&r); /* protocol version */
-		rd_skip(&r, 16); /* buffer sizes, max message size, max chunk count */
+		rd_skip(&r, 20); /* version, buffer sizes, max message size, max chunk count */
 		ua_bytes(&r, &p, &n);
 		if (!rd_ok(&r) || n > 4096)
 			return ua_malformed(out, "bad_hello");
-		(void)v;
 		ua_op_init(&op, "hello", OTS_OP_OTHER, 0);
 		ots_emit_op(out, &op);
 		/* the URL the client dialled: it names the server */
