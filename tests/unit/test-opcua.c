@@ -853,6 +853,53 @@ test_write_control_program(void **s)
 }
 
 static void
+request_header(void)
+{
+	size_t i;
+
+	p8(0); /* authentication token: two-byte NodeId 0 */
+	p8(0);
+	for (i = 0; i < 16; i++) /* timestamp, request handle, return diagnostics */
+		p8(0);
+	p32(0xffffffffu); /* audit entry id */
+	p32(1000);        /* timeout hint */
+	p8(0);            /* additional header */
+	p8(0);
+	p8(0);
+}
+
+static void
+test_diagnostic_other(void **s)
+{
+	(void)s;
+	open_none();
+	msg('F', 12, 410); /* TestStack */
+	request_header();
+	p32(1);
+	fin();
+	assert_int_equal(cli(bb, bn), OTS_OK);
+	check_op(&T.ops[2], 0, OTS_OP_DIAGNOSTIC, 410, "test_stack");
+	check_tid(&T.ops[2], 12);
+	msg('F', 13, 479); /* Cancel */
+	request_header();
+	p32(5);
+	fin();
+	assert_int_equal(cli(bb, bn), OTS_OK);
+	check_op(&T.ops[3], 0, OTS_OP_OTHER, 479, "cancel");
+	msg('F', 14, 12211); /* RegisterServer2: the server's own URIs */
+	request_header();
+	pstr("urn:plc:one");
+	pstr("urn:vendor:product");
+	fin();
+	T.n_facts = 0;
+	assert_int_equal(cli(bb, bn), OTS_OK);
+	check_op(&T.ops[4], 0, OTS_OP_DISCOVERY, 12211, "register_server2");
+	assert_string_equal(dt_fact(&T, OTS_FACT_APP_URI), "urn:plc:one");
+	assert_string_equal(dt_fact(&T, OTS_FACT_PRODUCT_URI), "urn:vendor:product");
+	assert_int_equal(T.n_flags, 1);
+}
+
+static void
 test_exception(void **s)
 {
 	(void)s;
@@ -1244,6 +1291,7 @@ main(void)
 		cmocka_unit_test(test_discovery_identity),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_write_control_program),
+		cmocka_unit_test(test_diagnostic_other),
 		cmocka_unit_test(test_exception),
 		cmocka_unit_test(test_encrypted),
 		cmocka_unit_test(test_chunks),
