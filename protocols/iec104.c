@@ -19,7 +19,7 @@
  * How this dissector reports (the function code spaces never collide):
  *   I format with an ASDU: function = type id (0..255), name = lowercase IEC mnemonic
  *     ("c_sc_na_1"), unit = common address, address = first IOA and number of objects,
- *     transaction = the COT octet (cause in bits 0-5, P/N 0x40, T 0x80): it is what ties an
+ *     qualifier = the COT octet (cause in bits 0-5, P/N 0x40, T 0x80): it is what ties an
  *     activation (6) to its confirmation (7) and termination (10); a negative confirmation
  *     (P/N) or COT 44-47 (unknown type/cause/address/IOA) sets exception = the cause.
  *   U format: function = 0x100 | ctrl1 ("startdt_act" ...), S format: function 0x101
@@ -359,8 +359,8 @@ i4_asdu(struct ots_rd *r, const struct ots_dissect_out *out)
 		return i4_bad(out, "short_asdu", OTS_EINVAL);
 	}
 	cause = cot & 0x3f;
-	op.has_transaction = 1;
-	op.transaction = cot;
+	op.has_qualifier = 1;
+	op.qualifier = cot;
 	rd_skip(r, 1); /* originator address */
 	ca = rd_le16(r);
 	if (rd_ok(r)) {

@@ -409,7 +409,7 @@ ua_endpoints(struct ots_rd *r, const struct ots_dissect_out *out, const char *sr
 		ua_app_description(r, out, OTS_SIDE_SENDER, 90, src);
 		ua_skip_bytes(r); /* server certificate */
 		ua_mode_fact(out, rd_ok(r) ? rd_le32(r) : 0xffffffffu, OTS_SIDE_SENDER, src);
-		ua_str_fact(r, out, OTS_FACT_SECURITY_MODE, OTS_SIDE_SENDER, 90, src);
+		ua_str_fact(r, out, OTS_FACT_SECURITY_POLICY, OTS_SIDE_SENDER, 90, src);
 		nt = ua_array(r, 20); /* user token policies */
 		for (k = 0; k < nt && rd_ok(r); k++) {
 			ua_skip_bytes(r);
@@ -736,7 +736,7 @@ ua_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 		ua_op_init(&op, "hello", OTS_OP_OTHER, 0);
 		ots_emit_op(out, &op);
 		/* the URL the client dialled: it names the server */
-		ua_fact(out, OTS_FACT_DESCRIPTION, OTS_SIDE_RECEIVER, 80, "Hello", p, n);
+		ua_fact(out, OTS_FACT_ENDPOINT_URL, OTS_SIDE_RECEIVER, 80, "Hello", p, n);
 		return OTS_OK;
 	case UA_ACK:
 		ua_op_init(&op, "acknowledge", OTS_OP_OTHER, 1);
@@ -756,7 +756,7 @@ ua_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 		ua_op_init(&op, "reverse_hello", OTS_OP_OTHER, 0);
 		ots_emit_op(out, &op);
 		ua_str_fact(&r, out, OTS_FACT_APP_URI, OTS_SIDE_SENDER, 80, "ReverseHello");
-		ua_str_fact(&r, out, OTS_FACT_DESCRIPTION, OTS_SIDE_SENDER, 80, "ReverseHello");
+		ua_str_fact(&r, out, OTS_FACT_ENDPOINT_URL, OTS_SIDE_SENDER, 80, "ReverseHello");
 		if (!rd_ok(&r))
 			return ua_malformed(out, "bad_reverse_hello");
 		return OTS_OK;
@@ -772,7 +772,7 @@ ua_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 		none = n == sizeof(UA_POLICY_NONE) - 1 && !memcmp(p, UA_POLICY_NONE, n);
 		if (st)
 			st->sec = none ? UA_SEC_NONE : UA_SEC_SECURED;
-		ua_fact(out, OTS_FACT_SECURITY_MODE, dir ? OTS_SIDE_SENDER : OTS_SIDE_RECEIVER, 90,
+		ua_fact(out, OTS_FACT_SECURITY_POLICY, dir ? OTS_SIDE_SENDER : OTS_SIDE_RECEIVER, 90,
 		        "OpenSecureChannel", p, n);
 		return ua_secured(st, type, ch, &r, dir, none, out);
 	}

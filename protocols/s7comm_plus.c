@@ -13,9 +13,9 @@
  *  version 0x01 (session setup), 0x02, 0x03 (digest after the header), 0xfe/0xff keep-alive.
  *  A PDU without the trailer continues in the next TPKT of the same direction.
  *
- * Reported code: function_code = version << 24 | opcode << 16 | function, so the three header
- * codes survive normalisation (0x0231054c = V2 GetMultiVariables request); the name carries the
- * function alone. No unit (the protocol has none); transaction = the sequence number, which
+ * Reported code: function = the function code (0 for keep-alives and notifications, which
+ * have none), qualifier = version << 8 | opcode, so the three header codes survive
+ * normalisation (function 0x054c, qualifier 0x0231 = V2 GetMultiVariables request). No unit (the protocol has none); transaction = the sequence number, which
  * pairs a response with its request so it takes the request's class.
  *
  * Op classes: CreateObject in V1 (session setup) auth, later CreateObject (subscriptions,
@@ -402,7 +402,8 @@ s7p_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect
 		/* keep-alive: a few bytes, no opcode, never fragmented */
 		memset(&op, 0, sizeof(op));
 		op.proto = OTS_PROTO_S7COMM_PLUS;
-		op.function = (uint32_t)ver << 24;
+		op.has_qualifier = 1;
+		op.qualifier = (uint32_t)ver << 8;
 		op.function_name = "keep_alive";
 		op.op_class = OTS_OP_OTHER;
 		op.is_response = (uint8_t)dir;
@@ -435,7 +436,8 @@ s7p_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect
 		if (!rd_ok(&pl))
 			return s7p_malformed(out, "short_notification");
 		(void)sub;
-		op.function = (uint32_t)ver << 24 | (uint32_t)opc << 16;
+		op.has_qualifier = 1;
+		op.qualifier = (uint32_t)ver << 8 | opc;
 		op.function_name = "notification";
 		op.op_class = OTS_OP_EVENT;
 		op.is_response = 1;
@@ -454,7 +456,9 @@ s7p_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect
 	if (!rd_ok(&pl))
 		return s7p_malformed(out, "short_data_header");
 	f = s7p_fn_find(fn);
-	op.function = (uint32_t)ver << 24 | (uint32_t)opc << 16 | fn;
+	op.function = fn;
+	op.has_qualifier = 1;
+	op.qualifier = (uint32_t)ver << 8 | opc;
 	op.function_name = f ? f->name : "unknown";
 	op.op_class = f ? f->op_class : OTS_OP_OTHER;
 	op.is_response = opc != OP_REQ;

@@ -48,6 +48,8 @@ static const char *const fact_attr_names[OTS_FACT__COUNT] = {
 	[OTS_FACT_PORT_ID] = "port_id",
 	[OTS_FACT_MAC] = "mac",
 	[OTS_FACT_LOCATION] = "location",
+	[OTS_FACT_ENDPOINT_URL] = "endpoint_url",
+	[OTS_FACT_SECURITY_POLICY] = "security_policy",
 };
 
 static const char *const flag_names[OTS_FLAG__COUNT] = {

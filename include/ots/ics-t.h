@@ -66,6 +66,7 @@ struct ots_ics_op {
 	uint8_t has_exception;
 	uint8_t has_addr;
 	uint8_t has_transaction;
+	uint8_t has_qualifier;
 	uint32_t unit;           /* unit id, station, link address, CPU slot ... */
 	uint32_t function;       /* raw function or service code */
 	const char *function_name; /* static, e.g. "write_single_register" */
@@ -73,6 +74,10 @@ struct ots_ics_op {
 	uint32_t addr_start;     /* first address touched when has_addr */
 	uint32_t addr_count;
 	uint32_t transaction;    /* for request/response pairing when has_transaction */
+	uint32_t qualifier;      /* what qualifies the function in this protocol, when
+	                          * has_qualifier: IEC 104 cause of transmission octet,
+	                          * S7comm-plus version << 8 | opcode ... (documented per
+	                          * dissector); never folded into function */
 };
 
 /*
@@ -124,6 +129,8 @@ enum ots_fact_attr {
 	OTS_FACT_PORT_ID = 23,       /* LLDP/CDP: the sender's port the frame left by */
 	OTS_FACT_MAC = 24,           /* a MAC address the device reports as its own */
 	OTS_FACT_LOCATION = 25,      /* where the device says it is (BACnet location, SNMP ...) */
+	OTS_FACT_ENDPOINT_URL = 26,  /* OPC UA endpoint URL */
+	OTS_FACT_SECURITY_POLICY = 27, /* OPC UA security policy URI */
 	OTS_FACT__COUNT
 };
 

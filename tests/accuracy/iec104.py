@@ -2,7 +2,7 @@
 """IEC 60870-5-104: APCI formats, U-format functions, ASDU type ids, causes, common addresses.
 
 protocols/iec104.c reports one op per APDU: function = type id (I format with an ASDU),
-0x100 | ctrl1 (U format), 0x101 (S format), 0x200 (I format without ASDU); transaction = the
+0x100 | ctrl1 (U format), 0x101 (S format), 0x200 (I format without ASDU); qualifier = the
 COT octet (cause in its low 6 bits); unit = common address. tshark counts the same per APDU,
 several APDUs per segment included.
 """
@@ -34,8 +34,8 @@ def score(t, ev, misses, label):
         "u_frame_types": Counter("0x%02x" % ((x["function_code"] & 0xff) >> 2) for x in o
                                  if apci(x["function_code"]) == "U"),
         "asdu_type_ids": Counter(str(x["function_code"]) for x in o if x["function_code"] < 0x100),
-        "causes_of_transmission": Counter(str(x["transaction"] & 0x3f) for x in o
-                                          if x["function_code"] < 0x100 and "transaction" in x),
+        "causes_of_transmission": Counter(str(x["qualifier"] & 0x3f) for x in o
+                                          if x["function_code"] < 0x100 and "qualifier" in x),
         "common_addresses": Counter(str(x["unit"]) for x in o
                                     if x["function_code"] < 0x100 and "unit" in x),
     }

@@ -9,8 +9,8 @@ How otsensor reports them (protocols/opcua.c):
   chunk (a decoded service, secured_message, message_continuation, abort, unknown_service);
 - function_code = the service's binary-encoding NodeId when the body was decoded, 0 when not
   (encrypted bodies: tshark cannot decode them either);
-- HEL endpoint URL: identity attribute "description", source "Hello";
-- OPN security policy URI: identity attribute "security_mode", source "OpenSecureChannel";
+- HEL endpoint URL: identity attribute "endpoint_url", source "Hello";
+- OPN security policy URI: identity attribute "security_policy", source "OpenSecureChannel";
 - applicationUri / productUri: identity attributes "application_uri" / "product_uri".
 """
 from collections import Counter
@@ -58,11 +58,11 @@ def score(t, ev, misses, label):
         a, b = compare(key, t.get(key, {}) or {}, got, misses, label)
         n += a
         ok += b
-    for key, attr, src in (("endpoint_urls", "description", "Hello"),
+    for key, attr, src in (("endpoint_urls", "endpoint_url", "Hello"),
                            # not filtered by source: events.jsonl keeps one identity record
                            # per asset, attribute and value, so a policy URI already
                            # reported from a GetEndpoints response is not repeated for OPN
-                           ("security_policies", "security_mode", None),
+                           ("security_policies", "security_policy", None),
                            ("application_uris", "application_uri", None),
                            ("product_uris", "product_uri", None)):
         a, b = _values(key, t.get(key), _facts(ev, attr, src), misses, label)

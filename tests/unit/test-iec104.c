@@ -63,8 +63,8 @@ check_asdu(uint32_t ca, uint32_t cot, uint32_t ioa, uint32_t count)
 {
 	assert_int_equal(T.ops[0].has_unit, 1);
 	assert_int_equal(T.ops[0].unit, ca);
-	assert_int_equal(T.ops[0].has_transaction, 1);
-	assert_int_equal(T.ops[0].transaction, cot);
+	assert_int_equal(T.ops[0].has_qualifier, 1);
+	assert_int_equal(T.ops[0].qualifier, cot);
 	assert_int_equal(T.ops[0].has_addr, 1);
 	assert_int_equal(T.ops[0].addr_start, ioa);
 	assert_int_equal(T.ops[0].addr_count, count);
@@ -180,13 +180,13 @@ test_control(void **s)
 	check(OTS_OP_CONTROL, 1, 45, "c_sc_na_1");
 	assert_int_equal(T.ops[0].has_exception, 1);
 	assert_int_equal(T.ops[0].exception, 7);
-	assert_int_equal(T.ops[0].transaction, 0x47);
+	assert_int_equal(T.ops[0].qualifier, 0x47);
 	assert_int_equal(put(&se), OTS_OK);
 	check(OTS_OP_CONTROL, 0, 50, "c_se_nc_1");
 	check_asdu(2, 6, 5, 1);
 	/* test bit set, originator 0x11 ignored */
 	assert_int_equal(put(&unk), OTS_OK);
-	assert_int_equal(T.ops[0].transaction, 0xc7);
+	assert_int_equal(T.ops[0].qualifier, 0xc7);
 	assert_int_equal(T.ops[0].unit, 2);
 }
 
@@ -310,7 +310,7 @@ test_malformed(void **s)
 	check_bad(put(&p), OTS_EINVAL, "short_asdu");
 	assert_int_equal(T.n_ops, 1);
 	assert_int_equal(T.ops[0].function, 24);
-	assert_int_equal(T.ops[0].has_transaction, 0);
+	assert_int_equal(T.ops[0].has_qualifier, 0);
 	assert_int_equal(T.ops[0].has_unit, 0);
 	/* header but no IOA */
 	p = IF(100, 1, 6, 0, 3, 0);

@@ -689,7 +689,7 @@ test_transport(void **s)
 	check_op(&T.ops[0], 0, OTS_OP_OTHER, 0, "hello");
 	check_op(&T.ops[1], 1, OTS_OP_OTHER, 0, "acknowledge");
 	assert_int_equal(T.n_facts, 1);
-	assert_int_equal(T.facts[0].attr, OTS_FACT_DESCRIPTION);
+	assert_int_equal(T.facts[0].attr, OTS_FACT_ENDPOINT_URL);
 	assert_int_equal(T.facts[0].side, OTS_SIDE_RECEIVER);
 	assert_string_equal(T.facts[0].source, "Hello");
 	assert_string_equal(T.facts[0].value, "opc.tcp://localhost:4840");
@@ -715,7 +715,7 @@ test_transport(void **s)
 	assert_int_equal(srv(bb, bn), OTS_OK);
 	check_op(&T.ops[0], 0, OTS_OP_OTHER, 0, "reverse_hello");
 	assert_string_equal(dt_fact(&T, OTS_FACT_APP_URI), "urn:plc:server");
-	assert_string_equal(dt_fact(&T, OTS_FACT_DESCRIPTION), "opc.tcp://plc:4840");
+	assert_string_equal(dt_fact(&T, OTS_FACT_ENDPOINT_URL), "opc.tcp://plc:4840");
 
 	/* CLO after an OPN with policy None */
 	open_none();
@@ -737,7 +737,7 @@ test_auth_no_security(void **s)
 	assert_int_equal(T.n_flags, 1);
 	assert_int_equal(T.flags[0].flag, OTS_FLAG_NO_SECURITY);
 	assert_string_equal(T.flags[0].what, "security_mode_none");
-	assert_int_equal(has_fact(OTS_FACT_SECURITY_MODE,
+	assert_int_equal(has_fact(OTS_FACT_SECURITY_POLICY,
 	                          "http://opcfoundation.org/UA/SecurityPolicy#None"), 2);
 	assert_int_equal(has_fact(OTS_FACT_SECURITY_MODE, "None"), 1);
 	assert_string_equal(T.facts[0].source, "OpenSecureChannel");
@@ -811,7 +811,7 @@ test_discovery_identity(void **s)
 	assert_int_equal(has_fact(OTS_FACT_PRODUCT_URI, "http://open62541.org"), 1);
 	assert_int_equal(has_fact(OTS_FACT_NAME, "open62541-based OPC UA Application"), 1);
 	assert_int_equal(has_fact(OTS_FACT_SECURITY_MODE, "None"), 1);
-	assert_int_equal(has_fact(OTS_FACT_SECURITY_MODE,
+	assert_int_equal(has_fact(OTS_FACT_SECURITY_POLICY,
 	                          "http://opcfoundation.org/UA/SecurityPolicy#None"), 1);
 	assert_int_equal(T.n_facts, 5);
 	assert_string_equal(T.facts[0].source, "GetEndpointsResponse");

@@ -225,13 +225,17 @@ plc(const uint8_t *b, size_t n)
 #define CLI(a) cli(a, sizeof(a))
 #define PLC(a) plc(a, sizeof(a))
 
+/* fc: version << 24 | opcode << 16 | function, as the PDU header reads; reported as
+ * function and qualifier = version << 8 | opcode. */
 static void
 check_op(const struct ots_ics_op *op, int is_rsp, uint8_t cls, uint32_t fc, const char *name)
 {
 	assert_int_equal(op->proto, OTS_PROTO_S7COMM_PLUS);
 	assert_int_equal(op->is_response, is_rsp);
 	assert_int_equal(op->op_class, cls);
-	assert_int_equal(op->function, fc);
+	assert_int_equal(op->function, fc & 0xffff);
+	assert_int_equal(op->has_qualifier, 1);
+	assert_int_equal(op->qualifier, fc >> 16);
 	assert_string_equal(op->function_name, name);
 	assert_int_equal(op->has_unit, 0);
 	assert_int_equal(op->has_addr, 0);
@@ -719,8 +723,10 @@ test_framing(void **s)
 	}
 	assert_int_equal(count, 4);
 	assert_int_equal(T.n_ops, 3);
-	assert_int_equal(T.ops[1].function, 0x02310542);
-	assert_int_equal(T.ops[2].function, 0x0231054c);
+	assert_int_equal(T.ops[1].function, 0x0542);
+	assert_int_equal(T.ops[1].qualifier, 0x0231);
+	assert_int_equal(T.ops[2].function, 0x054c);
+	assert_int_equal(T.ops[2].qualifier, 0x0231);
 	for (k = 0; k <= sizeof(gmv_req); k++)
 		assert_int_equal(D->pdu_len(gmv_req, k), k < 4 ? 0 : (long)sizeof(gmv_req));
 	assert_true(D->pdu_len((const uint8_t *)"GET /", 5) < 0);
