@@ -31,12 +31,17 @@
  * - unit = the outstation link address: the destination of what a master sends (DIR = 1),
  *   the source of what an outstation sends. transaction = application sequence number.
  * - Responses (129) take the class and addresses of the request of the same sequence number
- *   to the same outstation; an unpaired response is "other". 130 is an event, 131 auth.
+ *   to the same outstation (the fragments of a multi-fragment response follow with the next
+ *   sequence numbers: they keep it); an unpaired response is "other". 130 is an event, 131 auth.
  * - exception = IIN2 & 0x07 (no function code support, object unknown, parameter error) of
  *   a response, when any is set.
  * - addresses: the first object header that names points (start-stop range, or an index
  *   prefix: first index and count) of a read, write or control request.
  * - A write whose first object is group 50 (time and date) is time_sync.
+ * - A critical request (control, write, restart, mode change, file, program) answered by a
+ *   plain response on a flow that never showed secure authentication (functions 32, 33, 131,
+ *   group 120 objects) raises OTS_FLAG_NO_SECURITY "no_secure_authentication", once per flow:
+ *   an outstation using SA challenges such a request before it answers it.
  * - assign_class (22) is "other" (it re-files points into event classes); delay_measure (23)
  *   and record_current_time (24) are time_sync; activate_config (31) puts a configuration
  *   written before into service: "program".
@@ -57,6 +62,16 @@
 #define D3_BUF 1536            /* bytes of a fragment kept for header analysis */
 #define D3_PENDING 8
 #define D3_MAX_HDRS 512        /* object headers walked per fragment */
+
+/*
+ * A CRC mismatch. Fuzzing builds (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, never set for the
+ * product) accept any CRC so that mutated inputs reach the transport and application layers.
+ */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define D3_CRC_BAD(got, want) ((void)(got), (void)(want), 0)
+#else
+#define D3_CRC_BAD(got, want) ((got) != (want))
+#endif
 
 struct d3_fc {
 	uint8_t fc;
@@ -130,6 +145,8 @@ struct d3_state {
 	struct d3_dir dir[2];
 	struct d3_pending pend[D3_PENDING];
 	uint8_t next;
+	uint8_t auth_seen;     /* secure authentication (functions 32, 33, 131 or group 120) */
+	uint8_t nosec_flagged; /* "no_secure_authentication" reported for this flow */
 };
 
 /* Object header as read. */
@@ -236,7 +253,7 @@ d3_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 		return 40; /* start bytes, length and function fit: the port may decide */
 	rd_init(&h, data, len);
 	crc = d3_crc(&h, 8);
-	if (rd_le16(&h) != crc)
+	if (D3_CRC_BAD(rd_le16(&h), crc))
 		return OTS_PROBE_NO;
 	return OTS_PROBE_SURE; /* 16-bit start pattern and a 16-bit header CRC */
 }
@@ -486,7 +503,7 @@ d3_headers_only(uint8_t fc)
  * every group would need their sizes; the first header says what is touched).
  */
 static int
-d3_request_objects(struct ots_rd *r, struct ots_ics_op *op, int cut,
+d3_request_objects(struct ots_rd *r, struct ots_ics_op *op, int cut, uint8_t *first_group,
                    const struct ots_dissect_out *out)
 {
 	uint8_t fc = (uint8_t)op->function;
@@ -501,6 +518,8 @@ d3_request_objects(struct ots_rd *r, struct ots_ics_op *op, int cut,
 			return cut ? OTS_OK : d3_bad(out, "bad_object_header");
 		if (rc != OTS_OK)
 			return d3_bad(out, why);
+		if (n == 0)
+			*first_group = h.group;
 		if (n == 0 && fc == 2 && h.group == 50)
 			op->op_class = OTS_OP_TIME_SYNC;
 		if (h.ranged) {
@@ -563,6 +582,14 @@ d3_response_objects(struct ots_rd *r, int cut, const struct ots_dissect_out *out
 
 /* ---- application layer ---- */
 
+/* Requests an outstation with secure authentication challenges by default. */
+static int
+d3_critical(uint8_t cls)
+{
+	return cls == OTS_OP_CONTROL || cls == OTS_OP_WRITE || cls == OTS_OP_RESTART ||
+	       cls == OTS_OP_MODE_CHANGE || cls == OTS_OP_FILE || cls == OTS_OP_PROGRAM;
+}
+
 static int
 d3_app(struct d3_state *st, struct d3_dir *d, const struct ots_dissect_out *out)
 {
@@ -570,7 +597,7 @@ d3_app(struct d3_state *st, struct d3_dir *d, const struct ots_dissect_out *out)
 	struct ots_ics_op op;
 	const struct d3_fc *f;
 	struct d3_pending *p;
-	uint8_t ac, fc, iin2;
+	uint8_t ac, fc, iin2, first_group = 0xff;
 	int cut = d->len > d->blen, rc = OTS_OK;
 
 	rd_init(&r, d->buf, d->blen);
@@ -588,6 +615,8 @@ d3_app(struct d3_state *st, struct d3_dir *d, const struct ots_dissect_out *out)
 	op.unit = d->from_master ? d->dst : d->src;
 	op.has_transaction = 1;
 	op.transaction = ac & 0x0f;
+	if (op.op_class == OTS_OP_AUTH)
+		st->auth_seen = 1;
 	if (fc >= 129 && fc <= 131) {
 		op.is_response = 1;
 		(void)rd_u8(&r); /* IIN1 */
@@ -607,7 +636,15 @@ d3_app(struct d3_state *st, struct d3_dir *d, const struct ots_dissect_out *out)
 				op.has_addr = p->has_addr;
 				op.addr_start = p->start;
 				op.addr_count = p->count;
-				p->used = 0;
+				if (ac & 0x40)
+					p->used = 0;
+				else /* more fragments follow, each with the next sequence number */
+					p->seq = (uint8_t)((p->seq + 1) & 0x0f);
+				if (d3_critical(p->cls) && !st->auth_seen && !st->nosec_flagged) {
+					st->nosec_flagged = 1;
+					ots_emit_flag(out, OTS_PROTO_DNP3, OTS_FLAG_NO_SECURITY,
+					              "no_secure_authentication");
+				}
 			}
 		}
 		if (fc != 131)
@@ -615,8 +652,10 @@ d3_app(struct d3_state *st, struct d3_dir *d, const struct ots_dissect_out *out)
 		ots_emit_op(out, &op);
 		return rc;
 	}
-	if (f && fc != 0 && fc <= 33)
-		rc = d3_request_objects(&r, &op, cut, out);
+	if (f && fc != 0)
+		rc = d3_request_objects(&r, &op, cut, &first_group, out);
+	if (first_group == 120)
+		st->auth_seen = 1; /* aggressive mode: the request carries its own authentication */
 	if (fc != 0 && fc != 6 && fc != 8 && fc != 10 && fc != 12)
 		d3_remember(st, &op);
 	ots_emit_op(out, &op);
@@ -697,7 +736,7 @@ d3_frame(struct d3_state *st, int dir, struct ots_rd *r, const struct ots_dissec
 	src = rd_le16(r);
 	if (l < D3_LEN_MIN)
 		return d3_bad(out, "bad_length");
-	if (rd_le16(r) != crc)
+	if (D3_CRC_BAD(rd_le16(r), crc))
 		return d3_bad(out, "bad_crc");
 	n = (size_t)l - D3_LEN_MIN;
 	if (rd_left(r) < d3_frame_size(l) - D3_HDR) {
@@ -712,7 +751,7 @@ d3_frame(struct d3_state *st, int dir, struct ots_rd *r, const struct ots_dissec
 		b = *r;
 		crc = d3_crc(&b, blk);
 		rd_copy(r, udata + off, blk);
-		if (rd_le16(r) != crc)
+		if (D3_CRC_BAD(rd_le16(r), crc))
 			crc_ok = 0;
 		off += blk;
 	}
@@ -737,7 +776,6 @@ d3_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	struct d3_state tmp, *st = state;
 	struct ots_rd r;
 	int dir = pkt ? (pkt->dir & 1) : 0, rc = OTS_OK, frc, stop = 0;
-	unsigned frames = 0;
 
 	if (!st) {
 		memset(&tmp, 0, sizeof(tmp));
@@ -746,12 +784,12 @@ d3_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	rd_init(&r, data, len);
 	if (len == 0)
 		return OTS_ETRUNC;
-	/* a datagram may carry several frames; a TCP PDU is one frame */
-	while (rd_left(&r) > 0 && !stop && frames < 64) {
+	/* a datagram may carry several frames; a TCP PDU is one frame. Every round consumes a
+	 * whole frame (>= 10 bytes) or stops. */
+	while (rd_left(&r) > 0 && !stop) {
 		frc = d3_frame(st, dir, &r, out, &stop);
 		if (frc != OTS_OK && rc == OTS_OK)
 			rc = frc;
-		frames++;
 	}
 	return rc;
 }

@@ -200,6 +200,18 @@ test_crc(void **s)
 	assert_int_equal(crc_dnp(real_cold, 8), 0x42fc);
 }
 
+/* Flags so far: none, or exactly one no_secure_authentication. */
+static void
+nosec(int expected)
+{
+	assert_int_equal(T.n_flags, expected);
+	if (expected) {
+		assert_int_equal(T.flags[0].flag, OTS_FLAG_NO_SECURITY);
+		assert_string_equal(T.flags[0].what, "no_secure_authentication");
+		assert_int_equal(T.flags[0].proto, OTS_PROTO_DNP3);
+	}
+}
+
 static void
 test_control(void **s)
 {
@@ -210,7 +222,7 @@ test_control(void **s)
 	assert_int_equal(raw(real_select, sizeof(real_select), 0), OTS_OK);
 	assert_int_equal(raw(real_select_rsp, sizeof(real_select_rsp), 1), OTS_OK);
 	assert_int_equal(T.n_ops, 2);
-	assert_int_equal(T.n_flags, 0);
+	nosec(1);
 	check_op(&T.ops[0], 0, OTS_OP_CONTROL, 3, "select", OUTST, 0);
 	check_addr(&T.ops[0], 0, 1); /* g12v1 q28: one CROB at index 0 */
 	check_op(&T.ops[1], 1, OTS_OP_CONTROL, 129, "response", OUTST, 0);
@@ -225,7 +237,7 @@ test_control(void **s)
 	dt_reset(&T);
 	assert_int_equal(send_m(&q), OTS_OK);
 	assert_int_equal(send_o(&a), OTS_OK);
-	assert_int_equal(T.n_flags, 0);
+	nosec(1);
 	check_op(&T.ops[0], 0, OTS_OP_CONTROL, 4, "operate", OUTST, 1);
 	check_addr(&T.ops[0], 5, 2);
 	check_op(&T.ops[1], 1, OTS_OP_CONTROL, 129, "response", OUTST, 1);
@@ -316,6 +328,25 @@ test_read(void **s)
 	assert_int_equal(T.ops[1].has_exception, 1);
 	assert_int_equal(T.ops[1].exception, 6);
 
+	/* a response in three application fragments (FIR, -, FIN) with sequence 11, 12, 13 */
+	q = REQ(0xcb, 1, 60, 1, 0x06);
+	dt_reset(&T);
+	assert_int_equal(send_m(&q), OTS_OK);
+	a = RSP(0x8b, 0x81, 0x00, 0x00, 30, 2, 0x00, 0, 0, 0x01, 0x05, 0x00);
+	assert_int_equal(send_o(&a), OTS_OK);
+	a = RSP(0x0c, 0x81, 0x00, 0x00, 30, 2, 0x00, 1, 1, 0x01, 0x06, 0x00);
+	assert_int_equal(send_o(&a), OTS_OK);
+	a = RSP(0x4d, 0x81, 0x00, 0x00, 30, 2, 0x00, 2, 2, 0x01, 0x07, 0x00);
+	assert_int_equal(send_o(&a), OTS_OK);
+	a = RSP(0x4e, 0x81, 0x00, 0x00);
+	assert_int_equal(send_o(&a), OTS_OK);
+	assert_int_equal(T.n_ops, 5);
+	assert_int_equal(T.n_flags, 0);
+	check_op(&T.ops[1], 1, OTS_OP_READ, 129, "response", OUTST, 11);
+	check_op(&T.ops[2], 1, OTS_OP_READ, 129, "response", OUTST, 12);
+	check_op(&T.ops[3], 1, OTS_OP_READ, 129, "response", OUTST, 13);
+	check_op(&T.ops[4], 1, OTS_OP_OTHER, 129, "response", OUTST, 14); /* nothing pending */
+
 	/* an unpaired response: other; IIN2 bits beyond 0-2 are not exceptions */
 	a = RSP(0xca, 0x81, 0x00, 0x08);
 	dt_reset(&T);
@@ -397,7 +428,7 @@ test_file_auth(void **s)
 	dt_reset(&T);
 	assert_int_equal(send_m(&q), OTS_OK);
 	assert_int_equal(send_o(&a), OTS_OK);
-	assert_int_equal(T.n_flags, 0);
+	nosec(1);
 	check_op(&T.ops[0], 0, OTS_OP_FILE, 25, "open_file", OUTST, 1);
 	assert_int_equal(T.ops[0].has_addr, 0);
 	check_op(&T.ops[1], 1, OTS_OP_FILE, 129, "response", OUTST, 1);
@@ -445,6 +476,44 @@ test_event_other(void **s)
 	dt_reset(&T);
 	assert_int_equal(send_m(&q), OTS_OK);
 	check_op(&T.ops[0], 0, OTS_OP_OTHER, 0x58, "unknown", OUTST, 4);
+}
+
+static void
+test_no_security(void **s)
+{
+	struct pdu q = REQ(0xc1, 5, 12, 1, 0x17, 1, 3, 0x41, 1, 100, 0, 0, 0, 100, 0, 0, 0, 0),
+	           a = RSP(0xc1, 0x81, 0, 0, 12, 1, 0x17, 1, 3, 0x41, 1, 100, 0, 0, 0, 100, 0, 0, 0,
+	                   0),
+	           r = REQ(0xc2, 1, 60, 1, 0x06), ra = RSP(0xc2, 0x81, 0, 0),
+	           ch = RSP(0xc1, 0x83, 0, 0, 120, 1, 0x5b, 1, 0x04, 0x00, 1, 2, 3, 4),
+	           ag = REQ(0xc3, 5, 120, 3, 0x07, 1, 1, 0, 0, 0, 1, 0, 12, 1, 0x17, 1, 3, 0x41, 1,
+	                    100, 0, 0, 0, 100, 0, 0, 0, 0),
+	           aa = RSP(0xc3, 0x81, 0, 0);
+
+	(void)s;
+	/* a read answered: not critical, no flag; a control answered plainly: one flag, once */
+	dt_reset(&T);
+	assert_int_equal(send_m(&r), OTS_OK);
+	assert_int_equal(send_o(&ra), OTS_OK);
+	nosec(0);
+	assert_int_equal(send_m(&q), OTS_OK);
+	assert_int_equal(send_o(&a), OTS_OK);
+	nosec(1);
+	assert_int_equal(send_m(&q), OTS_OK);
+	assert_int_equal(send_o(&a), OTS_OK);
+	nosec(1);
+	/* the outstation challenges first (131): secure authentication is in use */
+	dt_reset(&T);
+	assert_int_equal(send_m(&q), OTS_OK);
+	assert_int_equal(send_o(&ch), OTS_OK);
+	assert_int_equal(send_o(&a), OTS_OK);
+	nosec(0);
+	/* aggressive mode: the request carries g120v3 itself */
+	dt_reset(&T);
+	assert_int_equal(send_m(&ag), OTS_OK);
+	assert_int_equal(send_o(&aa), OTS_OK);
+	nosec(0);
+	check_op(&T.ops[0], 0, OTS_OP_CONTROL, 5, "direct_operate", OUTST, 3);
 }
 
 static const uint8_t attrs_apdu[] = {
@@ -774,7 +843,7 @@ test_flood(void **s)
 		assert_int_equal(D->parse(state, p.b, p.n, &po, &out), OTS_OK);
 	}
 	assert_int_equal(n_ops_cb, 10000);
-	assert_int_equal(n_flags_cb, 0);
+	assert_int_equal(n_flags_cb, 1); /* no_secure_authentication, once per flow */
 
 	/* one read fragment of 680 class headers: walked, bounded, no address */
 	ap[0] = 0xc1;
@@ -974,6 +1043,7 @@ main(void)
 		cmocka_unit_test(test_file_auth),
 		cmocka_unit_test(test_event_other),
 		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_no_security),
 		cmocka_unit_test(test_reassembly),
 		cmocka_unit_test(test_link_only_udp),
 		cmocka_unit_test(test_malformed),
