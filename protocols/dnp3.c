@@ -46,6 +46,7 @@
  *   and record_current_time (24) are time_sync; activate_config (31) puts a configuration
  *   written before into service: "program".
  */
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -147,6 +148,8 @@ struct d3_state {
 	uint8_t next;
 	uint8_t auth_seen;     /* secure authentication (functions 32, 33, 131 or group 120) */
 	uint8_t nosec_flagged; /* "no_secure_authentication" reported for this flow */
+	uint8_t src_known[2];  /* the link source address of each direction was reported */
+	uint16_t src_addr[2];
 };
 
 /* Object header as read. */
@@ -435,6 +438,7 @@ d3_attr(uint8_t var)
 	case 243: return OTS_FACT_HW_REVISION;  /* manufacturer's hardware version */
 	case 248: return OTS_FACT_SERIAL;       /* device serial number */
 	case 247: return OTS_FACT_NAME;         /* user-assigned device name */
+	case 245: return OTS_FACT_LOCATION;     /* user-assigned location */
 	default: return 0xff;
 	}
 }
@@ -738,6 +742,18 @@ d3_frame(struct d3_state *st, int dir, struct ots_rd *r, const struct ots_dissec
 		return d3_bad(out, "bad_length");
 	if (D3_CRC_BAD(rd_le16(r), crc))
 		return d3_bad(out, "bad_crc");
+	/* The sender's link address is part of its identity: reported once per direction, and
+	 * again if it changes. */
+	if (st && (!st->src_known[dir] || st->src_addr[dir] != src)) {
+		char a[8];
+		int k = snprintf(a, sizeof(a), "%u", src);
+
+		st->src_known[dir] = 1;
+		st->src_addr[dir] = src;
+		if (k > 0)
+			ots_emit_fact(out, OTS_PROTO_DNP3, OTS_FACT_STATION_ADDRESS, OTS_SIDE_SENDER, 90,
+			              "DNP3 link header", a, (size_t)k);
+	}
 	n = (size_t)l - D3_LEN_MIN;
 	if (rd_left(r) < d3_frame_size(l) - D3_HDR) {
 		ots_emit_flag(out, OTS_PROTO_DNP3, OTS_FLAG_MALFORMED, "short_frame");

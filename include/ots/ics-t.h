@@ -131,6 +131,7 @@ enum ots_fact_attr {
 	OTS_FACT_LOCATION = 25,      /* where the device says it is (BACnet location, SNMP ...) */
 	OTS_FACT_ENDPOINT_URL = 26,  /* OPC UA endpoint URL */
 	OTS_FACT_SECURITY_POLICY = 27, /* OPC UA security policy URI */
+	OTS_FACT_STATION_ADDRESS = 28, /* a protocol address the device answers to (DNP3 link ...) */
 	OTS_FACT__COUNT
 };
 

@@ -7,10 +7,9 @@ the source link addresses of the frames that host sent. otsensor's ops carry the
 address as "unit" (source of what an outstation sends, destination of what a master sends),
 so an outstation's addresses are the units of the ops it sent (responses 129/130/131).
 
-Skipped with a reason: "<ip>|master" items. A master's own link address is in no field of the
-normalized op (unit is the outstation by definition) nor in the identity vocabulary (there is
-no link/station address attribute). An engine change would be needed to score them (a
-station-address fact attribute); until then each is skipped and printed.
+A master's own link address is no unit (unit is the outstation by definition): the dissector
+reports every sender's link address as a "station_address" identity fact, and "<ip>|master"
+items are scored from those (less the host's outstation addresses when it is both).
 """
 from collections import Counter
 
@@ -47,11 +46,17 @@ def score(t, ev, misses, label):
         o = e["ics"]
         if o["response"] and "unit" in o:
             got.setdefault(f"{e['src_ip']}|outstation", set()).add(o["unit"])
+    for e in ev:
+        if e["record"] == "identity" and e["ics"]["protocol"] == "dnp3" and \
+                e["ics"]["attribute"] == "station_address" and e["ics"]["asset"] == "src":
+            got.setdefault(f"{e['src_ip']}|master", set())
+            got.setdefault(f"{e['src_ip']}|any", set()).add(int(e["ics"]["value"]))
     for key, addrs in sorted((t.get("link_addresses", {}) or {}).items()):
         if key.endswith("|master"):
-            print(f"skip: {label} dnp3 link_addresses {key}={addrs}: a master's own link "
-                  "address has no field in ics_op or identity records")
-            continue
+            # a master's own link address: the station_address identity of its IP
+            ip = key.split("|")[0]
+            mine = got.get(f"{ip}|any", set()) - got.get(f"{ip}|outstation", set())
+            got[key] = mine if mine else got.get(f"{ip}|any", set())
         n += 1
         if got.get(key) == set(addrs):
             ok += 1

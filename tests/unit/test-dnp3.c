@@ -545,7 +545,7 @@ static const uint8_t attrs_apdu[] = {
 	0, 248, 0x00, 0, 0, 1, 3, 'S', 'N', '1',
 	0, 247, 0x00, 0, 0, 1, 4, 'f', 'e', 'e', 'd',
 	0, 240, 0x00, 0, 0, 2, 2, 0x00, 0x08,   /* UINT: not a string */
-	0, 245, 0x00, 0, 0, 1, 3, 'l', 'o', 'c', /* location: not reported */
+	0, 245, 0x00, 0, 0, 1, 3, 'l', 'o', 'c', /* location */
 	30, 1, 0x00, 0, 0, 0x01, 1, 2, 3, 4,
 	0, 246, 0x00, 0, 0, 1, 2, 'i', 'd',
 };
@@ -564,16 +564,22 @@ test_identity(void **s)
 	assert_int_equal(T.n_ops, 2);
 	check_op(&T.ops[0], 0, OTS_OP_READ, 1, "read", OUTST, 3);
 	check_op(&T.ops[1], 1, OTS_OP_READ, 129, "response", OUTST, 3);
-	assert_int_equal(T.n_facts, 6);
+	/* the two link addresses, then the device attributes */
+	assert_int_equal(T.n_facts, 9);
+	assert_int_equal(T.facts[0].attr, OTS_FACT_STATION_ADDRESS);
+	assert_int_equal(T.facts[1].attr, OTS_FACT_STATION_ADDRESS);
+	assert_string_equal(T.facts[1].value, "10");
+	assert_string_equal(T.facts[1].source, "DNP3 link header");
+	assert_string_equal(dt_fact(&T, OTS_FACT_LOCATION), "loc");
 	assert_string_equal(dt_fact(&T, OTS_FACT_VENDOR), "ACME");
 	assert_string_equal(dt_fact(&T, OTS_FACT_MODEL), "RTU-5");
 	assert_string_equal(dt_fact(&T, OTS_FACT_FIRMWARE), "1.2.3");
 	assert_string_equal(dt_fact(&T, OTS_FACT_HW_REVISION), "B");
 	assert_string_equal(dt_fact(&T, OTS_FACT_SERIAL), "SN1");
 	assert_string_equal(dt_fact(&T, OTS_FACT_NAME), "feed");
-	assert_int_equal(T.facts[0].side, OTS_SIDE_SENDER);
-	assert_int_equal(T.facts[0].proto, OTS_PROTO_DNP3);
-	assert_string_equal(T.facts[0].source, "device_attributes");
+	assert_int_equal(T.facts[2].side, OTS_SIDE_SENDER);
+	assert_int_equal(T.facts[2].proto, OTS_PROTO_DNP3);
+	assert_string_equal(T.facts[2].source, "device_attributes");
 
 	/* an object of unknown size ends the walk quietly: later attributes are not reached */
 	{
@@ -582,7 +588,8 @@ test_identity(void **s)
 		a = mkf(0, ap, sizeof(ap));
 		dt_reset(&T);
 		assert_int_equal(send_o(&a), OTS_OK);
-		assert_int_equal(T.n_facts, 0);
+		assert_int_equal(T.n_facts, 1); /* the link address only */
+		assert_int_equal(T.facts[0].attr, OTS_FACT_STATION_ADDRESS);
 		assert_int_equal(T.n_flags, 0);
 	}
 }
