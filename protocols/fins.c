@@ -24,7 +24,9 @@
  * address (word << 8 | bit) and the element count; responses get them from their command
  * (paired by SID and command code). FINS/TCP messages other than frame send are ops too,
  * function 0x10000 | command (class other). Controller data read (0501) responses give the
- * controller model and version as MODEL and FIRMWARE facts of the sender.
+ * controller model and version as MODEL and FIRMWARE facts of the sender. Program area
+ * protect / protect clear (0304/0305) carry a 4-byte password in clear: flagged
+ * OTS_FLAG_CLEARTEXT_CREDENTIAL.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -60,8 +62,8 @@ static const struct fins_cmd fins_cmds[] = {
 	{ 0x0201, OTS_OP_READ, "parameter_area_read" },
 	{ 0x0202, OTS_OP_WRITE, "parameter_area_write" },
 	{ 0x0203, OTS_OP_WRITE, "parameter_area_clear" },
-	{ 0x0304, OTS_OP_PROGRAM, "program_area_protect" },
-	{ 0x0305, OTS_OP_PROGRAM, "program_area_protect_clear" },
+	{ 0x0304, OTS_OP_AUTH, "program_area_protect" },
+	{ 0x0305, OTS_OP_AUTH, "program_area_protect_clear" },
 	{ 0x0306, OTS_OP_PROGRAM, "program_area_read" },
 	{ 0x0307, OTS_OP_PROGRAM, "program_area_write" },
 	{ 0x0308, OTS_OP_PROGRAM, "program_area_clear" },
@@ -259,6 +261,14 @@ fins_command(struct ots_rd *r, struct ots_ics_op *op, const struct ots_dissect_o
 			return fins_bad(out, "short_command");
 		fins_addr(op, a, n);
 		return rd_left(r) ? fins_bad(out, "length_mismatch") : OTS_OK;
+	case 0x0304: /* program no, protect code, first word, last word, password (4) */
+	case 0x0305:
+		rd_skip(r, 11);
+		if (!rd_ok(r) || rd_left(r) < 4)
+			return fins_bad(out, "short_command");
+		ots_emit_flag(out, OTS_PROTO_FINS, OTS_FLAG_CLEARTEXT_CREDENTIAL,
+		              "program_protect_password");
+		return OTS_OK;
 	default:
 		return OTS_OK;
 	}

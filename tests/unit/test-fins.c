@@ -54,6 +54,7 @@ static const char *const FILE_Q = CMD "1c" "2203" "0000";
 static const char *const FORCE_Q = CMD "1d" "2301" "0001000100000064";
 static const char *const FLAGS_R = RSP "1e" "0601" "8143";
 static const char *const UNK_Q = CMD "1f" "7777" "00";
+static const char *const PROT_Q = CMD "21" "0304" "ffff00" "00000000" "ffffffff" "31323334";
 static const char *const TCP_ERR = "46494e53000000080000000300000001";
 
 struct pdu {
@@ -227,6 +228,20 @@ test_other_classes(void **s)
 }
 
 static void
+test_auth_password(void **s)
+{
+	(void)s;
+	dt_reset(&T);
+	assert_int_equal(run(PROT_Q, 0), OTS_OK);
+	assert_int_equal(T.n_ops, 1);
+	check_op(0, 0, OTS_OP_AUTH, 0x0304, "program_area_protect", 1, 0x21);
+	assert_int_equal(T.n_flags, 1);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_CLEARTEXT_CREDENTIAL);
+	assert_string_equal(T.flags[0].what, "program_protect_password");
+	bad(CMD "21" "0305" "ffff00000000", "short_command");
+}
+
+static void
 test_identity(void **s)
 {
 	(void)s;
@@ -359,7 +374,7 @@ test_sweep(void **s)
 	const char *const tcp[] = { TCP_NADS_C, TCP_NADS_S, TCP_CDR_Q, TCP_CDR_R, TCP_ERR };
 	const char *const udp[] = { UDP_CDR_Q, UDP_CDR_R, MAR_Q, MAR_R, MAW_Q, MAW_R, MAF_Q, MMR_Q,
 	                            MAT_Q, PAR_Q, PGW_Q, RUN_Q, STOP_Q, STOP_R, STAT_Q, CLKW_Q,
-	                            ACQ_Q, FILE_Q, FORCE_Q, FLAGS_R, UNK_Q };
+	                            ACQ_Q, FILE_Q, FORCE_Q, FLAGS_R, UNK_Q, PROT_Q };
 	struct ots_dissector dgram = *D;
 	size_t i, rej;
 
@@ -461,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_program),
 		cmocka_unit_test(test_mode_change),
 		cmocka_unit_test(test_other_classes),
+		cmocka_unit_test(test_auth_password),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_tcp_commands),
 		cmocka_unit_test(test_malformed),
