@@ -31,6 +31,7 @@ from common import compare
 TRUTH_KEY = "profinet"
 DIRS = ["profinet"]
 PROTO = "profinet_dcp"
+PROTOCOL = PROTO  # ics.protocol of our records (the runner scores endpoints with it)
 
 FRAME_ID = {(5, False): "0xfefe", (5, True): "0xfeff", (3, False): "0xfefd",
             (3, True): "0xfefd", (4, False): "0xfefd", (4, True): "0xfefd",
@@ -68,7 +69,7 @@ def score(t, ev, misses, label):
     n = ok = 0
     for key, why in SKIP_KEYS.items():
         if t.get(key):
-            print(f"skip: {label} {key} {t[key]}: {why}")
+            print(f"explained: {label} {key} {t[key]}: {why}")
 
     svc = Counter(f"{o['function_code']}/{'rsp' if o['response'] else 'req'}" for o in ops)
     a, b = compare("dcp_services", t.get("dcp_services", {}) or {}, svc, misses, label)
@@ -81,7 +82,7 @@ def score(t, ev, misses, label):
         if k in ("0xfefc", "0xfefd", "0xfefe", "0xfeff"):
             want[k] = v
         else:
-            print(f"skip: {label} rt_frame_ids {k}={v}: PROFINET RT/alarm/PTCP frame, not DCP")
+            print(f"explained: {label} rt_frame_ids {k}={v}: PROFINET RT/alarm/PTCP frame, not DCP")
     a, b = compare("rt_frame_ids", want, fids, misses, label)
     n += a
     ok += b
@@ -89,7 +90,7 @@ def score(t, ev, misses, label):
     got = _facts(ev)
     for who, fields in (t.get("dcp_devices", {}) or {}).items():
         if who.startswith("identify_request:"):
-            print(f"skip: {label} dcp_devices {who} {fields}: an Identify request's filter "
+            print(f"explained: {label} dcp_devices {who} {fields}: an Identify request's filter "
                   "names the station sought, not a device")
             continue
         if ":" in who and "->" in who and who.split(":", 1)[0].endswith("_request"):
@@ -100,11 +101,11 @@ def score(t, ev, misses, label):
             asset = who
         for field, value in sorted(fields.items()):
             if field in ("netmask", "gateway"):
-                print(f"skip: {label} dcp_devices {who} {field}={value}: no fact attribute "
+                print(f"explained: {label} dcp_devices {who} {field}={value}: no fact attribute "
                       "for it in ics-t.h")
                 continue
             if field == "ip" and value == "0.0.0.0":
-                print(f"skip: {label} dcp_devices {who} ip=0.0.0.0: no address configured")
+                print(f"explained: {label} dcp_devices {who} ip=0.0.0.0: no address configured")
                 continue
             want_v = _role_text(value) if field == "device_role" else value
             n += 1
