@@ -22,6 +22,7 @@ import tempfile
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "accuracy")
 sys.path.insert(0, HERE)
+import common  # noqa: E402  (tests/accuracy/common.py)
 
 
 def load_scorers():
@@ -59,7 +60,11 @@ def main():
         for proto, mod in load_scorers().items():
             if only and proto not in only:
                 continue
-            for d in mod.DIRS:
+            dirs = mod.DIRS
+            if dirs == ["*"]:
+                dirs = sorted(x for x in os.listdir(pcaps) if os.path.isdir(os.path.join(pcaps, x)))
+            section = getattr(mod, "TRUTH_SECTION", "ics")
+            for d in dirs:
                 folder = os.path.join(pcaps, d)
                 if not os.path.isdir(folder):
                     continue
@@ -70,13 +75,24 @@ def main():
                     if not os.path.exists(truth_path):
                         continue
                     truth = json.load(open(truth_path, encoding="utf-8"))
-                    t = (truth.get("ics") or {}).get(mod.TRUTH_KEY)
+                    t = (truth.get(section) or {}).get(mod.TRUTH_KEY)
                     if not isinstance(t, dict):
                         continue
                     cap = os.path.join(folder, fn)
                     if cap not in cache:
                         cache[cap] = run(otsensor, cap, os.path.join(tmp, str(len(cache))))
-                    n, ok = mod.score(t, cache[cap], misses, f"{d}/{fn}:")
+                    label = f"{d}/{fn}:"
+                    n, ok = mod.score(t, cache[cap], misses, label)
+                    if section == "ics":
+                        why = getattr(mod, "ROLE_EXPLAINED", {}).get(fn)
+                        if why:
+                            print(f"explained: {label} endpoint roles: {why}")
+                        else:
+                            a, b = common.score_endpoints(t, cache[cap],
+                                                          getattr(mod, "PROTOCOL", proto),
+                                                          misses, label)
+                            n += a
+                            ok += b
                     a, b = totals.get(proto, (0, 0))
                     totals[proto] = (a + n, b + ok)
     for m in misses:

@@ -73,6 +73,27 @@ struct ots_ics_op {
 	uint32_t transaction;    /* for request/response pairing when has_transaction */
 };
 
+/*
+ * Per-flow tallies of operations: what a conduit did, routine reads included, without one
+ * record per PDU. Up to OTS_ICS_FN_SLOTS distinct functions are kept by name; the rest are
+ * summed in fn_other (a poller uses a handful; a scanner's sweep shows up as fn_other).
+ */
+#define OTS_ICS_FN_SLOTS 8
+
+struct ots_ics_fn_count {
+	const char *name;        /* static */
+	uint32_t code;
+	uint32_t requests, responses, exceptions;
+	uint8_t op_class;
+};
+
+struct ots_ics_counts {
+	uint32_t ops[OTS_OP__COUNT]; /* by op class, requests and responses */
+	struct ots_ics_fn_count fn[OTS_ICS_FN_SLOTS];
+	uint32_t fn_other;       /* operations of functions beyond the slots */
+	uint8_t n_fn;
+};
+
 /* Identity attributes (stable ids; names in ots_fact_attr_name()). */
 enum ots_fact_attr {
 	OTS_FACT_VENDOR = 0,
@@ -97,6 +118,9 @@ enum ots_fact_attr {
 	OTS_FACT_VENDOR_CLASS = 19,
 	OTS_FACT_ROLE = 20,
 	OTS_FACT_IP = 21,
+	OTS_FACT_CHASSIS_ID = 22,    /* LLDP chassis id */
+	OTS_FACT_PORT_ID = 23,       /* LLDP/CDP: the sender's port the frame left by */
+	OTS_FACT_MAC = 24,           /* a MAC address the device reports as its own */
 	OTS_FACT__COUNT
 };
 
@@ -119,6 +143,7 @@ enum ots_ics_flag {
 	OTS_FLAG_MALFORMED = 0,          /* protocol violation (a PDU that breaks the spec) */
 	OTS_FLAG_CLEARTEXT_CREDENTIAL = 1,
 	OTS_FLAG_NO_SECURITY = 2,        /* e.g. OPC UA SecurityMode None */
+	OTS_FLAG_TEST_MODE = 3,          /* test or simulation traffic (GOOSE simulation, IEC 104 T bit) */
 	OTS_FLAG__COUNT
 };
 
