@@ -23,7 +23,8 @@
  * set_name_of_station), Set of Control signal control, factory reset / reset to factory
  * restart. exception = the first non-zero BlockError of a Control/Response block, or 0x100
  * for ServiceType 5 (request not supported).
- * Facts: Identify/Get responses and Hello describe the sender; a Set request describes the
+ * Facts (NAME, MODEL, VENDOR_ID, PRODUCT_CODE, VENDOR, ROLE, IP, MAC): Identify/Get responses
+ * and Hello describe the sender; a Set request describes the
  * receiver (the station being named or addressed). Layer-2 dissectors are stateless.
  */
 #include <stddef.h>
@@ -171,6 +172,22 @@ dcp_fmt_hex16(char *b, uint16_t v)
 }
 
 static size_t
+dcp_fmt_mac(char *b, const uint8_t m[6])
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		if (i)
+			b[n++] = ':';
+		b[n++] = hx[m[i] >> 4];
+		b[n++] = hx[m[i] & 0xf];
+	}
+	return n;
+}
+
+static size_t
 dcp_fmt_role(char *b, size_t cap, uint8_t role)
 {
 	static const char *const names[4] = { "io-device", "io-controller", "io-multidevice",
@@ -229,12 +246,19 @@ static int
 dcp_block_data(struct dcp_ctx *c, uint8_t opt, uint8_t sub, struct ots_rd *d)
 {
 	char buf[64];
-	uint8_t ip[4];
+	uint8_t ip[4], mac[6];
 	const uint8_t *p;
 	size_t n;
 	uint16_t vid, did;
 	uint8_t role;
 
+	if (opt == DCP_OPT_IP && sub == 1) { /* the device's own MAC address */
+		rd_copy(d, mac, 6);
+		if (!rd_ok(d))
+			return dcp_bad(c->out, "bad_mac_block");
+		dcp_fact(c, OTS_FACT_MAC, buf, dcp_fmt_mac(buf, mac));
+		return OTS_OK;
+	}
 	if (opt == DCP_OPT_IP && (sub == 2 || sub == 3)) {
 		rd_copy(d, ip, 4);
 		rd_skip(d, 8); /* subnet mask, standard gateway */

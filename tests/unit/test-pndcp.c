@@ -51,6 +51,8 @@ static const char *const HELLO =
 static const char *const GET_REQ = "fefd0300000000070000000402020203";
 static const char *const GET_RSP =
 	"fefd03010000000700000014020200060000696f2d3102030006000001200004";
+static const char *const GET_MAC_RSP = /* IP/MAC address 08:00:06:93:cf:32 */
+	"fefd0301000000080000000c0101000800000800069" "3cf32";
 static const char *const FRESET_REQ = "fefd04000000000900000006050600020002";
 static const char *const FRESET_RSP_ERR = "fefd040100000009000000080504000305060300";
 static const char *const FRESET_OLD = "fefd04000000000a00000006050500020000";
@@ -223,6 +225,10 @@ test_read(void **s)
 	check_fact(1, OTS_FACT_VENDOR_ID, OTS_SIDE_SENDER, "DCP Get", "0x0120");
 	check_fact(2, OTS_FACT_PRODUCT_CODE, OTS_SIDE_SENDER, "DCP Get", "0x0004");
 	check_fact(3, OTS_FACT_VENDOR, OTS_SIDE_SENDER, "DCP Get", "Beckhoff Automation");
+	one(GET_MAC_RSP);
+	check_op(&T.ops[0], 1, OTS_OP_READ, 3, "get", 8);
+	assert_int_equal(T.n_facts, 1);
+	check_fact(0, OTS_FACT_MAC, OTS_SIDE_SENDER, "DCP Get", "08:00:06:93:cf:32");
 }
 
 static void
@@ -306,6 +312,7 @@ test_malformed(void **s)
 	bad("fefd040000000001000000" "0a" "01020006" "00010a000001", "bad_ip_block");
 	bad("feff050100000001000000" "08" "02030004" "0000002a", "bad_device_id_block");
 	bad("feff050100000001000000" "06" "02040002" "0000", "bad_device_role_block");
+	bad("fefd030100000001000000" "0a" "01010006" "000008000693", "bad_mac_block");
 	bad("fefd040100000001000000" "06" "05040002" "0102", "bad_response_block");
 	bad("fefd040000000001000000" "05" "02020001" "00", "bad_block_length");
 	bad("fefd0300000000010000000302020200", "bad_get_request");
@@ -317,7 +324,7 @@ static void
 test_sweep(void **s)
 {
 	const char *const all[] = { CHG_IDREQ, CHG_IDRSP, CHG_SETREQ, CHG_SETRSP, BUG_IDRSP,
-	                            BUG_SETREQ, BUG_SETRSP, RT_IDREQ, HELLO, GET_REQ, GET_RSP,
+	                            BUG_SETREQ, BUG_SETRSP, RT_IDREQ, HELLO, GET_REQ, GET_RSP, GET_MAC_RSP,
 	                            FRESET_REQ, FRESET_RSP_ERR, FRESET_OLD, SIGNAL_REQ, ALIAS_SET,
 	                            UNSUPP_RSP };
 	size_t i;
