@@ -252,6 +252,8 @@ ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e)
 		}
 		if (e->op.has_transaction)
 			ots_json_u64(j, "transaction", e->op.transaction);
+		if (e->op.has_qualifier)
+			ots_json_u64(j, "qualifier", e->op.qualifier);
 		break;
 	case OTS_EV_FACT:
 		ots_json_str(j, "attribute", ots_fact_attr_name((enum ots_fact_attr)e->attr));

@@ -88,9 +88,10 @@ def main():
                         if why:
                             print(f"explained: {label} endpoint roles: {why}")
                         else:
+                            skips = getattr(mod, "ENDPOINT_SKIPS", {}).get(fn)
                             a, b = common.score_endpoints(t, cache[cap],
                                                           getattr(mod, "PROTOCOL", proto),
-                                                          misses, label)
+                                                          misses, label, skips)
                             n += a
                             ok += b
                     a, b = totals.get(proto, (0, 0))

@@ -8,6 +8,7 @@ A scorer module <proto>.py defines:
   PROTOCOL   optional: ics.protocol of our records when it differs from the module name
   ROLE_EXPLAINED  optional: {capture file name: reason} where tshark's client/server side of an
              endpoint cannot be ours (the runner then skips those endpoint items, printing why)
+  ENDPOINT_SKIPS  optional: {capture file name: {(ip, role): reason}}: single endpoints to skip
 The runner also scores the truth's "endpoints" (ip, role client/server) for every module:
 an endpoint is found when one of our operations has it on the right side (a server sends
 responses or receives requests; a client the reverse).
@@ -99,8 +100,9 @@ def score_l2_identity(t, ev, proto, fields, misses, label):
     return n, ok
 
 
-def score_endpoints(t, ev, proto, misses, label):
-    """Every ICS endpoint of the truth is found, on its client/server side."""
+def score_endpoints(t, ev, proto, misses, label, skips=None):
+    """Every ICS endpoint of the truth is found, on its client/server side (skips:
+    {(ip, role): reason} printed and left out)."""
     eps = t.get("endpoints") or []
     seen = set()
     for e in ev:
@@ -112,6 +114,10 @@ def score_endpoints(t, ev, proto, misses, label):
     n = ok = 0
     for ep in eps:
         if ep.get("role") not in ("client", "server") or not ep.get("ip"):
+            continue
+        why = (skips or {}).get((ep["ip"], ep["role"]))
+        if why:
+            print(f"explained: {label} endpoint {ep['ip']} as {ep['role']}: {why}")
             continue
         n += 1
         if (ep["ip"], ep["role"]) in seen:
