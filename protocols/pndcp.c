@@ -260,14 +260,20 @@ dcp_block_data(struct dcp_ctx *c, uint8_t opt, uint8_t sub, struct ots_rd *d)
 		return OTS_OK;
 	}
 	if (opt == DCP_OPT_IP && (sub == 2 || sub == 3)) {
+		uint8_t mask[4], gw[4];
+
 		rd_copy(d, ip, 4);
-		rd_skip(d, 8); /* subnet mask, standard gateway */
+		rd_copy(d, mask, 4);
+		rd_copy(d, gw, 4);
 		if (sub == 3)
 			rd_skip(d, 16); /* DNS servers */
 		if (!rd_ok(d))
 			return dcp_bad(c->out, "bad_ip_block");
-		if (ip[0] | ip[1] | ip[2] | ip[3]) /* 0.0.0.0: no address configured */
+		if (ip[0] | ip[1] | ip[2] | ip[3]) { /* 0.0.0.0: no address configured */
 			dcp_fact(c, OTS_FACT_IP, buf, dcp_fmt_ip(buf, ip));
+			dcp_fact(c, OTS_FACT_NETMASK, buf, dcp_fmt_ip(buf, mask));
+			dcp_fact(c, OTS_FACT_GATEWAY, buf, dcp_fmt_ip(buf, gw));
+		}
 		return OTS_OK;
 	}
 	if (opt != DCP_OPT_DEV)

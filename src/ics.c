@@ -51,6 +51,8 @@ static const char *const fact_attr_names[OTS_FACT__COUNT] = {
 	[OTS_FACT_ENDPOINT_URL] = "endpoint_url",
 	[OTS_FACT_SECURITY_POLICY] = "security_policy",
 	[OTS_FACT_STATION_ADDRESS] = "station_address",
+	[OTS_FACT_NETMASK] = "netmask",
+	[OTS_FACT_GATEWAY] = "gateway",
 };
 
 static const char *const flag_names[OTS_FLAG__COUNT] = {

@@ -132,6 +132,8 @@ enum ots_fact_attr {
 	OTS_FACT_ENDPOINT_URL = 26,  /* OPC UA endpoint URL */
 	OTS_FACT_SECURITY_POLICY = 27, /* OPC UA security policy URI */
 	OTS_FACT_STATION_ADDRESS = 28, /* a protocol address the device answers to (DNP3 link ...) */
+	OTS_FACT_NETMASK = 29,       /* IPv4 netmask the device is configured with */
+	OTS_FACT_GATEWAY = 30,       /* default gateway the device is configured with */
 	OTS_FACT__COUNT
 };
 

@@ -19,8 +19,6 @@ Skipped, each with the reason printed:
     0x8892 but are not DCP; the dissector accepts them without an op.
   - dcp_devices "identify_request:A->B" entries: the NameOfStation in an Identify request is a
     search filter sent to the DCP multicast address, not a fact about any device.
-  - netmask and gateway: struct ots_ics_fact has no attribute for them (only OTS_FACT_IP); an
-    engine change (OTS_FACT_NETMASK, OTS_FACT_GATEWAY) would let them be reported.
   - ip "0.0.0.0": the device has no address configured; reporting it as an identity would be
     noise, so the dissector does not.
 """
@@ -37,7 +35,8 @@ FRAME_ID = {(5, False): "0xfefe", (5, True): "0xfeff", (3, False): "0xfefd",
             (3, True): "0xfefd", (4, False): "0xfefd", (4, True): "0xfefd",
             (6, False): "0xfefc"}
 FIELD_ATTR = {"name_of_station": "name", "type_of_station": "model", "vendor_id": "vendor_id",
-              "device_id": "product_code", "device_role": "role", "ip": "ip"}
+              "device_id": "product_code", "device_role": "role", "ip": "ip",
+              "netmask": "netmask", "gateway": "gateway"}
 ROLE_BITS = ("io-device", "io-controller", "io-multidevice", "io-supervisor")
 SKIP_KEYS = {
     "pnio_cm_dcerpc_request_opnums": "PNIO-CM is DCE/RPC over UDP 34964, not DCP",
@@ -100,10 +99,6 @@ def score(t, ev, misses, label):
         else:
             asset = who
         for field, value in sorted(fields.items()):
-            if field in ("netmask", "gateway"):
-                print(f"explained: {label} dcp_devices {who} {field}={value}: no fact attribute "
-                      "for it in ics-t.h")
-                continue
             if field == "ip" and value == "0.0.0.0":
                 print(f"explained: {label} dcp_devices {who} ip=0.0.0.0: no address configured")
                 continue

@@ -169,7 +169,7 @@ test_identity(void **s)
 	(void)s;
 	one(CHG_IDRSP);
 	check_op(&T.ops[0], 1, OTS_OP_IDENTITY, 5, "identify", 0x01000001);
-	assert_int_equal(T.n_facts, 7);
+	assert_int_equal(T.n_facts, 9);
 	check_fact(0, OTS_FACT_MODEL, OTS_SIDE_SENDER, "DCP Identify", "INC");
 	check_fact(1, OTS_FACT_NAME, OTS_SIDE_SENDER, "DCP Identify", "X208-BORD");
 	check_fact(2, OTS_FACT_VENDOR_ID, OTS_SIDE_SENDER, "DCP Identify", "0x002a");
@@ -177,6 +177,8 @@ test_identity(void **s)
 	check_fact(4, OTS_FACT_VENDOR, OTS_SIDE_SENDER, "DCP Identify", "Siemens");
 	check_fact(5, OTS_FACT_ROLE, OTS_SIDE_SENDER, "DCP Identify", "io-device");
 	check_fact(6, OTS_FACT_IP, OTS_SIDE_SENDER, "DCP Identify", "192.168.0.6");
+	check_fact(7, OTS_FACT_NETMASK, OTS_SIDE_SENDER, "DCP Identify", "255.255.255.0");
+	check_fact(8, OTS_FACT_GATEWAY, OTS_SIDE_SENDER, "DCP Identify", "192.168.0.1");
 
 	one(BUG_IDRSP);
 	check_op(&T.ops[0], 1, OTS_OP_IDENTITY, 5, "identify", 0x01000001);
@@ -193,8 +195,9 @@ test_write(void **s)
 	(void)s;
 	one(CHG_SETREQ);
 	check_op(&T.ops[0], 0, OTS_OP_WRITE, 4, "set_ip", 0x01000001);
-	assert_int_equal(T.n_facts, 1);
+	assert_int_equal(T.n_facts, 3);
 	check_fact(0, OTS_FACT_IP, OTS_SIDE_RECEIVER, "DCP Set", "192.168.0.10");
+	check_fact(1, OTS_FACT_NETMASK, OTS_SIDE_RECEIVER, "DCP Set", "255.255.255.0");
 	one(CHG_SETRSP);
 	check_op(&T.ops[0], 1, OTS_OP_WRITE, 4, "set_ip", 0x01000001);
 	assert_int_equal(T.ops[0].has_exception, 0);
@@ -238,7 +241,7 @@ test_event(void **s)
 	(void)s;
 	one(HELLO);
 	check_op(&T.ops[0], 0, OTS_OP_EVENT, 6, "hello", 0x42);
-	assert_int_equal(T.n_facts, 6);
+	assert_int_equal(T.n_facts, 8);
 	check_fact(0, OTS_FACT_NAME, OTS_SIDE_SENDER, "DCP Hello", "plc1");
 	check_fact(1, OTS_FACT_VENDOR_ID, OTS_SIDE_SENDER, "DCP Hello", "0x00b0");
 	check_fact(2, OTS_FACT_PRODUCT_CODE, OTS_SIDE_SENDER, "DCP Hello", "0x0102");
@@ -382,7 +385,7 @@ test_flood(void **s)
 		dt_reset(&T);
 		assert_int_equal(dt_parse(&T, D, f.b, f.n, 0, 0, 0), OTS_OK);
 		assert_int_equal(T.n_ops, 1);
-		assert_int_equal(T.n_facts, 7);
+		assert_int_equal(T.n_facts, 9);
 	}
 }
 
