@@ -522,8 +522,10 @@ mms_confirmed(struct ber_tlv *pdu, const struct mms_ctx *cx)
 	if (rc != OTS_OK || t.cls != BER_CONTEXT) {
 		const struct mms_pair *p;
 
-		if (rc == OTS_EINVAL || !resp)
-			return mms_malformed(cx->out, resp ? "bad_service" : "missing_service");
+		if (rc == OTS_EINVAL)
+			return mms_malformed(cx->out, "bad_service");
+		if (!resp)
+			return mms_malformed(cx->out, "missing_service");
 		/* a confirmed response without its service: report it, paired, and flag it */
 		op.function = MMS_FN_PDU + 1;
 		op.function_name = mms_pdu_names[1];
