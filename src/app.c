@@ -284,6 +284,33 @@ ots_app_udp(struct ots_flow *f, int dir, const uint8_t *data, size_t len,
 	return grown;
 }
 
+const struct ots_dissector *
+ots_app_ether_dissector(uint16_t ethertype)
+{
+	size_t i;
+
+	for (i = 0; i < ots_dissectors_count; i++) {
+		const struct ots_dissector *d = ots_dissectors[i];
+
+		if ((d->transports & OTS_TR_ETHER) && d->ethertype == ethertype)
+			return d;
+	}
+	return NULL;
+}
+
+void
+ots_app_ether(const struct ots_dissector *d, const uint8_t *data, size_t len,
+              const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
+              struct ots_app_counters *c)
+{
+	struct ots_app_stats *s = pstats(c, d);
+
+	/* Layer-2 dissectors are stateless (state_size 0): the registry test enforces it. */
+	s->pdus++;
+	if (d->parse(NULL, data, len, pkt, out) != OTS_OK)
+		s->malformed++;
+}
+
 long
 ots_app_end(struct ots_flow *f, const struct ots_dissect_out *out)
 {

@@ -44,12 +44,16 @@ static const char *const fact_attr_names[OTS_FACT__COUNT] = {
 	[OTS_FACT_VENDOR_CLASS] = "vendor_class",
 	[OTS_FACT_ROLE] = "role",
 	[OTS_FACT_IP] = "ip",
+	[OTS_FACT_CHASSIS_ID] = "chassis_id",
+	[OTS_FACT_PORT_ID] = "port_id",
+	[OTS_FACT_MAC] = "mac",
 };
 
 static const char *const flag_names[OTS_FLAG__COUNT] = {
 	[OTS_FLAG_MALFORMED] = "malformed",
 	[OTS_FLAG_CLEARTEXT_CREDENTIAL] = "cleartext_credential",
 	[OTS_FLAG_NO_SECURITY] = "no_security",
+	[OTS_FLAG_TEST_MODE] = "test_mode",
 };
 
 const char *

@@ -171,13 +171,21 @@ ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e)
 	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
 	ots_json_str(j, "record", kinds[e->kind % 3]);
 	ots_json_time(j, "@timestamp", e->ts);
-	snprintf(id, sizeof(id), "%016llx", (unsigned long long)ots_flow_id(&e->key, e->flow_first_ts));
-	ots_json_str(j, "flow_id", id);
-	ots_json_str(j, "transport", transport_name(e->key.proto, tb, sizeof(tb)));
-	ots_json_str(j, "src_ip", ots_addr_str(src, a, sizeof(a)));
-	ots_json_u64(j, "src_port", sport);
-	ots_json_str(j, "dst_ip", ots_addr_str(dst, a, sizeof(a)));
-	ots_json_u64(j, "dst_port", dport);
+	if (e->key.ip_version == 0) {
+		/* A layer-2 frame (PROFINET DCP, GOOSE, LLDP, CDP): no flow, no IP. */
+		ots_json_str(j, "transport", "ether");
+		snprintf(tb, sizeof(tb), "0x%04x", e->key.port_lo);
+		ots_json_str(j, "ethertype", tb);
+	} else {
+		snprintf(id, sizeof(id), "%016llx",
+		         (unsigned long long)ots_flow_id(&e->key, e->flow_first_ts));
+		ots_json_str(j, "flow_id", id);
+		ots_json_str(j, "transport", transport_name(e->key.proto, tb, sizeof(tb)));
+		ots_json_str(j, "src_ip", ots_addr_str(src, a, sizeof(a)));
+		ots_json_u64(j, "src_port", sport);
+		ots_json_str(j, "dst_ip", ots_addr_str(dst, a, sizeof(a)));
+		ots_json_u64(j, "dst_port", dport);
+	}
 	if (e->has_mac & (1u << sender_side))
 		ots_json_str(j, "src_mac", ots_mac_str(e->mac[sender_side], a, sizeof(a)));
 	if (e->has_mac & (1u << !sender_side))

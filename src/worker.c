@@ -343,6 +343,42 @@ mac_is_zero(const uint8_t m[6])
 	return (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) == 0;
 }
 
+/*
+ * A layer-2 frame for a dissector (PROFINET DCP, GOOSE, LLDP, CDP). It has no flow: a
+ * throwaway flow on the stack carries what event records need (time, MACs, VLAN; key with
+ * ip_version 0 and the EtherType in port_lo, MACs in the address slots so the deterministic
+ * event order separates senders).
+ */
+static void
+handle_l2(struct ots_worker *w, const struct ots_pkt *p)
+{
+	const struct ots_dissector *d = ots_app_ether_dissector(p->ethertype);
+	struct ots_dissect_pkt dp;
+	struct ots_flow f;
+
+	if (!d || !p->has_mac)
+		return;
+	memset(&f, 0, sizeof(f));
+	memcpy(f.key.lo.b, p->src_mac, 6);
+	memcpy(f.key.hi.b, p->dst_mac, 6);
+	f.key.port_lo = p->ethertype;
+	f.key.vlan = p->vlan_count ? p->vlan[0] : 0;
+	f.first_ts = p->ts_us;
+	f.init_is_lo = 1;
+	memcpy(f.mac[0], p->src_mac, 6);
+	memcpy(f.mac[1], p->dst_mac, 6);
+	f.has_mac = (uint8_t)(1u | 4u | (mac_is_zero(p->dst_mac) ? 0u : 2u));
+	f.vlan_count = p->vlan_count;
+	memcpy(f.vlan, p->vlan, sizeof(f.vlan));
+	memset(&dp, 0, sizeof(dp));
+	dp.ts_us = p->ts_us;
+	w->cur = &f;
+	w->cur_ts = p->ts_us;
+	w->cur_dir = 0;
+	ots_app_ether(d, p->l2_payload, p->l2_payload_len, &dp, &w->dout, &w->st.app);
+	w->cur = NULL;
+}
+
 static void
 handle_packet(struct ots_worker *w, const struct ots_msg *m)
 {
@@ -359,6 +395,8 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 	ots_decode_packet(&w->dctx, m->linktype, m->data, m->caplen, m->wirelen, m->ts_us, &p);
 	if (p.ip_version == 0) {
 		w->st.non_ip++;
+		if (p.ethertype && p.l2_payload)
+			handle_l2(w, &p);
 		return;
 	}
 	w->st.ip_packets++;

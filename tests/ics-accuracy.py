@@ -59,7 +59,11 @@ def main():
         for proto, mod in load_scorers().items():
             if only and proto not in only:
                 continue
-            for d in mod.DIRS:
+            dirs = mod.DIRS
+            if dirs == ["*"]:
+                dirs = sorted(x for x in os.listdir(pcaps) if os.path.isdir(os.path.join(pcaps, x)))
+            section = getattr(mod, "TRUTH_SECTION", "ics")
+            for d in dirs:
                 folder = os.path.join(pcaps, d)
                 if not os.path.isdir(folder):
                     continue
@@ -70,7 +74,7 @@ def main():
                     if not os.path.exists(truth_path):
                         continue
                     truth = json.load(open(truth_path, encoding="utf-8"))
-                    t = (truth.get("ics") or {}).get(mod.TRUTH_KEY)
+                    t = (truth.get(section) or {}).get(mod.TRUTH_KEY)
                     if not isinstance(t, dict):
                         continue
                     cap = os.path.join(folder, fn)

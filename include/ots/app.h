@@ -54,6 +54,13 @@ void ots_app_tcp_gap(struct ots_flow *f, int dir);
 long ots_app_udp(struct ots_flow *f, int dir, const uint8_t *data, size_t len,
                  const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
                  struct ots_app_counters *c);
+/* Layer 2: the dissector of an EtherType (CDP: its SNAP PID 0x2000), NULL when none. A
+ * frame has no flow: ots_app_ether() parses it statelessly (layer-2 dissectors have no
+ * per-flow state; they see pkt->dir 0 and ports 0). */
+const struct ots_dissector *ots_app_ether_dissector(uint16_t ethertype);
+void ots_app_ether(const struct ots_dissector *d, const uint8_t *data, size_t len,
+                   const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
+                   struct ots_app_counters *c);
 /* The flow ends: fini() and free. Returns the bytes freed (<= 0). */
 long ots_app_end(struct ots_flow *f, const struct ots_dissect_out *out);
 

@@ -97,6 +97,9 @@ enum ots_fact_attr {
 	OTS_FACT_VENDOR_CLASS = 19,
 	OTS_FACT_ROLE = 20,
 	OTS_FACT_IP = 21,
+	OTS_FACT_CHASSIS_ID = 22,    /* LLDP chassis id */
+	OTS_FACT_PORT_ID = 23,       /* LLDP/CDP: the sender's port the frame left by */
+	OTS_FACT_MAC = 24,           /* a MAC address the device reports as its own */
 	OTS_FACT__COUNT
 };
 
@@ -119,6 +122,7 @@ enum ots_ics_flag {
 	OTS_FLAG_MALFORMED = 0,          /* protocol violation (a PDU that breaks the spec) */
 	OTS_FLAG_CLEARTEXT_CREDENTIAL = 1,
 	OTS_FLAG_NO_SECURITY = 2,        /* e.g. OPC UA SecurityMode None */
+	OTS_FLAG_TEST_MODE = 3,          /* test or simulation traffic (GOOSE simulation, IEC 104 T bit) */
 	OTS_FLAG__COUNT
 };
 

@@ -69,7 +69,7 @@ struct ots_event_rec {
 	uint8_t value_cut;        /* 1: the value was longer */
 	const char *what;         /* OTS_EV_FLAG: static reason */
 	char source[32];
-	char value[160];          /* last: ops and flags cross the ring without it */
+	char value[256];          /* last: ops and flags cross the ring without it */
 };
 
 /* Per-protocol totals for the human summary. */

@@ -3,7 +3,8 @@
 
 A scorer module <proto>.py defines:
   TRUTH_KEY  the key under "ics" in the tshark truth files ("enip_cip", "iec104" ...)
-  DIRS       the folders of ../shared/pcaps whose captures it scores
+  TRUTH_SECTION  optional: "it" for protocols the truth files list there (LLDP, CDP, DHCP)
+  DIRS       the folders of ../shared/pcaps whose captures it scores (["*"]: every folder)
   score(t, ev, misses, label) -> (items, matched)
              t: the truth's ics[TRUTH_KEY] dict; ev: every events.jsonl record of the run
              (made with --log-all-ops --deterministic); append one line to misses per miss.
@@ -51,3 +52,42 @@ def identity_attrs(ev, proto):
             ip = e.get("src_ip") if e["ics"]["asset"] == "src" else e.get("dst_ip")
             facts.setdefault((ip, e["ics"]["attribute"]), set()).add(e["ics"]["value"])
     return facts
+
+
+def l2_identity(ev, proto):
+    """{(src_mac, attribute): set(values)} of identity records of a layer-2 protocol."""
+    facts = {}
+    for e in ev:
+        if e["record"] == "identity" and e["ics"]["protocol"] == proto:
+            facts.setdefault((e.get("src_mac"), e["ics"]["attribute"]), set()).add(e["ics"]["value"])
+    return facts
+
+
+def l2_counts(ev, proto):
+    """Counter of ics_op records of proto per src_mac."""
+    return Counter(e.get("src_mac") for e in ev
+                   if e["record"] == "ics_op" and e["ics"]["protocol"] == proto)
+
+
+def score_l2_identity(t, ev, proto, fields, misses, label):
+    """Score truth {mac: {field: value, "packets": n}} against layer-2 identity and op counts.
+    fields maps a truth field to our attribute name."""
+    got = l2_identity(ev, proto)
+    pk = l2_counts(ev, proto)
+    n = ok = 0
+    for mac, info in sorted(t.items()):
+        for field, value in sorted(info.items()):
+            n += 1
+            if field == "packets":
+                if pk.get(mac, 0) == value:
+                    ok += 1
+                else:
+                    misses.append(f"{label} {proto} {mac} frames: tshark {value}, otsensor {pk.get(mac, 0)}")
+                continue
+            attr = fields.get(field)
+            if attr and value in got.get((mac, attr), set()):
+                ok += 1
+            else:
+                misses.append(f"{label} {proto} {mac} {field}={value!r}: otsensor "
+                              f"{sorted(got.get((mac, attr), set()))}")
+    return n, ok

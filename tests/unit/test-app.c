@@ -266,6 +266,36 @@ test_malformed_counted(void **state)
 	assert_int_equal(mem + ots_app_end(&f, &out), 0);
 }
 
+/* The registry: unique names and ids, every id within the stats table, layer-2
+ * dissectors stateless with an EtherType and found by it, the others framed or datagram. */
+static void
+test_registry(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	assert_true(ots_dissectors_count >= 17);
+	for (i = 0; i < ots_dissectors_count; i++) {
+		const struct ots_dissector *d = ots_dissectors[i];
+
+		assert_non_null(d->name);
+		assert_non_null(d->parse);
+		assert_true(d->id > 0 && d->id < OTS_APP_PROTO_MAX);
+		assert_true(d->max_pdu > 0);
+		assert_ptr_equal(ots_dissector_by_name(d->name), d);
+		assert_ptr_equal(ots_dissector_by_id(d->id), d);
+		if (d->transports & OTS_TR_ETHER) {
+			assert_int_equal(d->state_size, 0);
+			assert_true(d->ethertype != 0);
+			assert_ptr_equal(ots_app_ether_dissector(d->ethertype), d);
+		}
+		for (j = 0; j < i; j++)
+			assert_true(ots_dissectors[j]->id != d->id);
+	}
+	assert_null(ots_dissector_by_name("no-such-protocol"));
+	assert_null(ots_app_ether_dissector(0x0800));
+}
+
 int
 main(void)
 {
@@ -277,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_give_up),
 		cmocka_unit_test(test_gap_and_cap),
 		cmocka_unit_test(test_malformed_counted),
+		cmocka_unit_test(test_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
