@@ -18,7 +18,8 @@
  * The op: class event, function 1 "goose_publish", unit = APPID, transaction = stNum (the
  * state number changes with every data change; sqNum, the retransmission counter, is not
  * reported). Facts (sender): NAME = gocbRef, DESCRIPTION = datSet (goID is optional and
- * often a copy of one of them).
+ * often a copy of one of them). A frame marked as simulation/test (the goosePdu boolean
+ * [7], or bit 15 of Reserved1 in Edition 2) raises OTS_FLAG_TEST_MODE.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -96,7 +97,8 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 	struct ots_rd r, pdu;
 	struct ber_tlv g, t;
 	struct ots_ics_op op;
-	uint16_t appid, glen;
+	uint16_t appid, glen, res1;
+	int test = 0;
 	uint32_t have = 0, x, entries = 0;
 	long n_data = -1;
 	int rc = OTS_OK;
@@ -106,7 +108,7 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 	rd_init(&r, data, len);
 	appid = rd_be16(&r);
 	glen = rd_be16(&r);
-	(void)rd_be16(&r); /* reserved1: bit 15 simulation (Ed.2) */
+	res1 = rd_be16(&r); /* reserved1: bit 15 simulation (Ed.2) */
 	(void)rd_be16(&r); /* reserved2 */
 	if (!rd_ok(&r)) {
 		ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_MALFORMED, "short_header");
@@ -165,8 +167,12 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 			op.transaction = x;
 			break;
 		case 7: case 9:
-			if (t.len != 1)
+			if (t.len != 1) {
 				rc = goose_malformed(out, "bad_boolean");
+				break;
+			}
+			if (t.tag == 7 && rd_u8(&t.val) != 0)
+				test = 1; /* simulation (Ed.2) / test (Ed.1) */
 			break;
 		case 10:
 			if (ber_uint(t.val, &entries) != OTS_OK)
@@ -192,6 +198,9 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 		rc = goose_malformed(out, (have & G_ALLDATA) ? "missing_field" : "missing_all_data");
 	else if ((have & G_NUMENT) && n_data >= 0 && (uint32_t)n_data != entries)
 		rc = goose_malformed(out, "entries_mismatch");
+	if (test || (res1 & 0x8000))
+		ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_TEST_MODE,
+		              test ? "goose_simulation" : "goose_reserved_simulation");
 	ots_emit_op(out, &op);
 	return rc;
 }

@@ -246,6 +246,28 @@ malformed(void **s)
 }
 
 static void
+test_mode(void **s)
+{
+	(void)s;
+	/* simulation/test boolean true */
+	FN = unhex(f_dina, F, sizeof(F));
+	assert_int_equal(F[0x63], 0x87);
+	F[0x65] = 0xff;
+	assert_int_equal(again(), OTS_OK);
+	check_publish(1, 1);
+	assert_int_equal(T.n_flags, 1);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_TEST_MODE);
+	assert_string_equal(T.flags[0].what, "goose_simulation");
+	/* Edition 2: Reserved1 bit 15 */
+	FN = unhex(f_dina, F, sizeof(F));
+	F[4] = 0x80;
+	assert_int_equal(again(), OTS_OK);
+	assert_int_equal(T.n_flags, 1);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_TEST_MODE);
+	assert_string_equal(T.flags[0].what, "goose_reserved_simulation");
+}
+
+static void
 sweep(void **s)
 {
 	const char *const all[] = { f_dina, f_iti, f_prim, f_noall, f_nogoid };
@@ -376,6 +398,7 @@ main(void)
 		cmocka_unit_test(identity_facts),
 		cmocka_unit_test(padding_allowed),
 		cmocka_unit_test(malformed),
+		cmocka_unit_test(test_mode),
 		cmocka_unit_test(sweep),
 		cmocka_unit_test(flood),
 		cmocka_unit_test(probe),
