@@ -58,6 +58,13 @@ static const char *const f_nogoid =
 	"010a8701008801018901008a0108ab208301008403030000830100840303000083010084030300008301"
 	"008403030000";
 
+/* malformed/dina-goose_GOOSE_malformed_asn1.pcap: gocbRef with a universal tag 26 */
+static const char *const f_bad =
+	"00010091000000006181861f1a4745446576696365463635302f4c4c4e3024474f246763623031810300"
+	"9c4082184745446576696365463635302f4c4c4e3024474f4f534531830b463635305f474f4f53453184"
+	"08386ebbf34217280a85010186010a8701008801018901008a0108ab2083010084030300008301008403"
+	"03000083010084030300008301008403030000";
+
 static struct dt T;
 static uint8_t F[2048];
 static size_t FN;
@@ -166,6 +173,13 @@ static void
 malformed(void **s)
 {
 	(void)s;
+	/* the real malformed-ASN.1 capture: a universal field inside the goosePdu */
+	assert_int_equal(run(f_bad), OTS_EINVAL);
+	assert_int_equal(T.n_ops, 1);
+	assert_int_equal(T.ops[0].unit, 1);
+	assert_string_equal(T.flags[0].what, "bad_field");
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_MALFORMED);
+	assert_null(dt_fact(&T, OTS_FACT_NAME));
 	/* allData missing */
 	assert_int_equal(run(f_noall), OTS_EINVAL);
 	check_publish(1, 1);
@@ -270,7 +284,7 @@ test_mode(void **s)
 static void
 sweep(void **s)
 {
-	const char *const all[] = { f_dina, f_iti, f_prim, f_noall, f_nogoid };
+	const char *const all[] = { f_dina, f_iti, f_prim, f_noall, f_nogoid, f_bad };
 	size_t i;
 
 	(void)s;
