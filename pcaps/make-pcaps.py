@@ -144,9 +144,11 @@ def tcp_session(cli, srv, cport, sport, exchanges, v6=False, t=0, rtt=300):
     add(0, 0x02)
     add(1, 0x12)
     add(0, 0x10)
-    for req, rsp in exchanges:
-        add(0, 0x18, req)
-        add(1, 0x18, rsp)
+    for req, rsp in exchanges:  # an empty request: the server speaks first (a greeting)
+        if req:
+            add(0, 0x18, req)
+        if rsp:
+            add(1, 0x18, rsp)
     add(0, 0x10)
     add(0, 0x11)
     add(1, 0x11)
@@ -370,6 +372,64 @@ def make_lldp_cdp(d):
     pcap(os.path.join(d, "lldp-cdp.pcap"), LINKTYPE_ETHERNET, frames)
 
 
+def make_cleartext_logins(d):
+    """An FTP login and upload to a PLC, and a Telnet login to a switch: cleartext credentials."""
+    frames = []
+    cli, plc, sw = "10.70.0.5", "10.70.0.20", "10.70.0.2"
+    ftp = [(b"", b"220 PLC-20 FTP server ready\r\n"),
+           (b"USER engineer\r\n", b"331 Password required for engineer\r\n"),
+           (b"PASS plc-pass\r\n", b"230 User engineer logged in\r\n"),
+           (b"STOR /ide0/app.st\r\n", b"150 Opening data connection\r\n"),
+           (b"QUIT\r\n", b"221 Goodbye\r\n")]
+    tn = [(b"\xff\xfb\x18", b"\xff\xfd\x18\xff\xfb\x01\r\nRUGGEDCOM RS900 v4.3\r\nlogin: "),
+          (b"admin\r\n", b"Password: "),
+          (b"admin\r\n", b"\r\nRS900# ")]
+    for srv, port, ex, t0 in ((plc, 21, ftp, 1000), (sw, 23, tn, 20000)):
+        for t, dd, pkt in v4_frames(tcp_session(cli, srv, 51000 + port, port, ex, t=t0), cli, srv):
+            src, dst = (MAC_HMI, MAC_PLC) if dd == 0 else (MAC_PLC, MAC_HMI)
+            frames.append((t, eth(dst, src, 0x0800, pkt)))
+    pcap(os.path.join(d, "cleartext-logins.pcap"), LINKTYPE_ETHERNET, frames)
+
+
+def s7_pdu(rosctr, ref, par, dat=b"", err=None):
+    hdr = struct.pack("!BBHHHH", 0x32, rosctr, 0, ref, len(par), len(dat))
+    if err is not None:
+        hdr += struct.pack("!H", err)
+    body = b"\x02\xf0\x80" + hdr + par + dat
+    return struct.pack("!BBH", 3, 0, 4 + len(body)) + body
+
+
+def make_odd_ports(d):
+    """Industrial protocols off their ports, and noise on theirs: content must decide.
+    Modbus on 5020, S7comm behind a gateway port 10102, BACnet on 47809, random bytes on 502
+    and 102 (must not be taken for Modbus or S7)."""
+    frames = []
+    hmi, plc, gw = "10.60.0.5", "10.60.0.20", "10.60.0.30"
+    for t, dd, pkt in v4_frames(tcp_session(hmi, plc, 52000, 5020, modbus_pairs(2), t=1000), hmi, plc):
+        frames.append((t, eth(MAC_PLC if dd == 0 else MAC_HMI, MAC_HMI if dd == 0 else MAC_PLC, 0x0800, pkt)))
+    cr = bytes.fromhex("0300001611e00000000100c0010ac1020100c2020102")
+    cc = bytes.fromhex("0300001611d00001000100c0010ac1020100c2020102")
+    setup = s7_pdu(1, 0x100, bytes.fromhex("f0000001000101e0"))
+    setup_ack = s7_pdu(3, 0x100, bytes.fromhex("f0000001000100f0"), err=0)
+    stop = s7_pdu(1, 0x200, bytes.fromhex("29000000000009505f50524f4752414d"))
+    stop_ack = s7_pdu(3, 0x200, bytes.fromhex("29"), err=0)
+    ex = [(cr, cc), (setup, setup_ack), (stop, stop_ack)]
+    for t, dd, pkt in v4_frames(tcp_session(hmi, gw, 52100, 10102, ex, t=5000), hmi, gw):
+        frames.append((t, eth(MAC_SW if dd == 0 else MAC_HMI, MAC_HMI if dd == 0 else MAC_SW, 0x0800, pkt)))
+    noise = bytes((i * 37 + 11) & 0xFF for i in range(64))
+    for port, t0 in ((502, 9000), (102, 12000)):
+        ex = [(noise, noise[::-1]), (noise[5:], noise[:40])]
+        for t, dd, pkt in v4_frames(tcp_session(hmi, plc, 52200 + port, port, ex, t=t0), hmi, plc):
+            frames.append((t, eth(MAC_PLC if dd == 0 else MAC_HMI, MAC_HMI if dd == 0 else MAC_PLC, 0x0800, pkt)))
+    whois = bytes.fromhex("810b000c0120ffff00ff1008")
+    iam = bytes.fromhex("810a001401001000c4020003e82205c491032105")
+    iam = iam[:2] + struct.pack("!H", len(iam)) + iam[4:]
+    frames.append((15000, eth(BCAST, MAC_HMI, 0x0800, ipv4(hmi, "10.60.0.255", 17, udp(hmi, "10.60.0.255", 47809, 47809, whois)))))
+    frames.append((15500, eth(MAC_HMI, MAC_PLC, 0x0800, ipv4(plc, hmi, 17, udp(plc, hmi, 47809, 47809, iam)))))
+    frames.sort(key=lambda x: x[0])
+    pcap(os.path.join(d, "odd-ports.pcap"), LINKTYPE_ETHERNET, frames)
+
+
 def make_malformed(d):
     cli, srv = "10.90.0.5", "10.90.0.6"
     good_tcp = tcp(cli, srv, 50900, 502, 1, 1, 0x18, mbap(1, 1, b"\x03\x00\x00\x00\x02"))
@@ -470,7 +530,7 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(d, exist_ok=True)
     for fn in (make_vlan_qinq, make_sll, make_sll2, make_null, make_raw, make_fragments,
-               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_malformed,
+               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_cleartext_logins, make_odd_ports, make_malformed,
                make_truncated, make_corrupt, make_pcapng):
         fn(d)
     return 0

@@ -8,7 +8,7 @@
  *   0        2        4        6      7      8
  *   +--------+--------+--------+------+------+------------------------+
  *   | trans  | proto  | length | unit | func | data (length - 2 bytes) |
- *   |  id    | id = 0 | 2..254 |  id  | code |                        |
+ *   |  id    | id = 0 | 2..255 |  id  | code |                        |
  *   +--------+--------+--------+------+------+------------------------+
  *   |<------------ MBAP header, 7 bytes ---->|<-- PDU, length - 1 --->|
  *   length counts the unit id and the PDU; an exception sets func | 0x80
@@ -23,7 +23,8 @@
 #define MB_PORT 502
 #define MB_HDR 6            /* bytes before the unit id */
 #define MB_LEN_MIN 2
-#define MB_LEN_MAX 254
+#define MB_LEN_MAX 255 /* the spec caps the ADU at 260 bytes (length 254); Schneider's UMAS
+                        * (FC 90) sends 255 and every Modbus stack we know accepts it */
 #define MB_MAX_BITS 2000    /* FC1/2 */
 #define MB_MAX_REGS 125     /* FC3/4, FC23 read */
 #define MB_MAX_WBITS 1968   /* FC15 */
@@ -167,13 +168,18 @@ mb_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 		return OTS_PROBE_NO;
 	if (!mb_lookup(fc & 0x7f))
 		return OTS_PROBE_NO;
-	if (fc & 0x80) {
-		/* exception: exactly one code byte, codes 1..11 */
-		if (mlen != 3)
-			return OTS_PROBE_NO;
-	}
 	score = OTS_PROBE_MAYBE;
-	if (len == (size_t)MB_HDR + mlen)
+	if (fc & 0x80) {
+		/* exception: exactly one code byte; a longer one is still Modbus, if sloppy (parse
+		 * flags it), and needs the port to win */
+		if (mlen < 3)
+			return OTS_PROBE_NO;
+		if (mlen != 3)
+			score = 40;
+	}
+	if (score < OTS_PROBE_MAYBE)
+		;
+	else if (len == (size_t)MB_HDR + mlen)
 		score = 80;
 	else if (len > (size_t)MB_HDR + mlen && mb_pdu_len(data + MB_HDR + mlen,
 	                                                   len - MB_HDR - mlen) >= 0)
@@ -585,7 +591,7 @@ const struct ots_dissector ots_dissector_modbus = {
 	.id = OTS_PROTO_MODBUS,
 	.transports = OTS_TR_TCP,
 	.ports = { MB_PORT },
-	.max_pdu = 260,
+	.max_pdu = MB_HDR + MB_LEN_MAX,
 	.state_size = sizeof(struct mb_state),
 	.probe = mb_probe,
 	.pdu_len = mb_pdu_len,

@@ -15,6 +15,7 @@ extern const struct ots_dissector ots_dissector_dhcp;
 extern const struct ots_dissector ots_dissector_dnp3;
 extern const struct ots_dissector ots_dissector_enip;
 extern const struct ots_dissector ots_dissector_fins;
+extern const struct ots_dissector ots_dissector_ftp;
 extern const struct ots_dissector ots_dissector_goose;
 extern const struct ots_dissector ots_dissector_hartip;
 extern const struct ots_dissector ots_dissector_iec104;
@@ -26,6 +27,7 @@ extern const struct ots_dissector ots_dissector_pndcp;
 extern const struct ots_dissector ots_dissector_s7comm;
 extern const struct ots_dissector ots_dissector_s7comm_plus;
 extern const struct ots_dissector ots_dissector_slmp;
+extern const struct ots_dissector ots_dissector_telnet;
 
 const struct ots_dissector *const ots_dissectors[] = {
 	&ots_dissector_s7comm,
@@ -39,6 +41,8 @@ const struct ots_dissector *const ots_dissectors[] = {
 	&ots_dissector_fins,
 	&ots_dissector_slmp,
 	&ots_dissector_hartip,
+	&ots_dissector_ftp,
+	&ots_dissector_telnet,
 	&ots_dissector_bacnet,
 	&ots_dissector_dhcp,
 	&ots_dissector_pndcp,

@@ -14,7 +14,9 @@ struct ots_app {
 	uint8_t desync_run[2];   /* framing errors in a row */
 	uint8_t dead;            /* given up after too many framing errors */
 	uint8_t fact_next;
+	uint8_t finished;        /* fini() was called */
 	uint32_t facts[16];      /* hashes of the last identity facts reported (dedup) */
+	struct ots_ics_counts cnt; /* what the flow did, for its flow record */
 	uint64_t state[];        /* d->state_size bytes, 8-aligned */
 };
 
@@ -284,6 +286,53 @@ ots_app_udp(struct ots_flow *f, int dir, const uint8_t *data, size_t len,
 	return grown;
 }
 
+void
+ots_app_count(struct ots_flow *f, const struct ots_ics_op *op)
+{
+	struct ots_ics_counts *c;
+	struct ots_ics_fn_count *fc = NULL;
+	unsigned i;
+
+	if (!f->app)
+		return;
+	c = &f->app->cnt;
+	if (op->op_class < OTS_OP__COUNT)
+		c->ops[op->op_class]++;
+	for (i = 0; i < c->n_fn; i++) {
+		if (c->fn[i].code == op->function && c->fn[i].op_class == op->op_class) {
+			fc = &c->fn[i];
+			break;
+		}
+	}
+	if (!fc) {
+		if (c->n_fn == OTS_ICS_FN_SLOTS) {
+			c->fn_other++;
+			return;
+		}
+		fc = &c->fn[c->n_fn++];
+		fc->code = op->function;
+		fc->op_class = op->op_class;
+		fc->name = op->function_name;
+	}
+	if (op->is_response)
+		fc->responses++;
+	else
+		fc->requests++;
+	if (op->has_exception)
+		fc->exceptions++;
+}
+
+void
+ots_app_counts_take(struct ots_flow *f, struct ots_ics_counts *out)
+{
+	if (!f->app) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	*out = f->app->cnt;
+	memset(&f->app->cnt, 0, sizeof(f->app->cnt));
+}
+
 const struct ots_dissector *
 ots_app_ether_dissector(uint16_t ethertype)
 {
@@ -311,6 +360,18 @@ ots_app_ether(const struct ots_dissector *d, const uint8_t *data, size_t len,
 		s->malformed++;
 }
 
+void
+ots_app_fini(struct ots_flow *f, const struct ots_dissect_out *out)
+{
+	struct ots_app *a = f->app;
+
+	if (!a || a->finished)
+		return;
+	a->finished = 1;
+	if (a->d->fini)
+		a->d->fini(a->d->state_size ? a->state : NULL, out);
+}
+
 long
 ots_app_end(struct ots_flow *f, const struct ots_dissect_out *out)
 {
@@ -319,8 +380,7 @@ ots_app_end(struct ots_flow *f, const struct ots_dissect_out *out)
 
 	if (!a)
 		return 0;
-	if (a->d->fini)
-		a->d->fini(a->d->state_size ? a->state : NULL, out);
+	ots_app_fini(f, out);
 	freed = (long)(sizeof(*a) + ((a->d->state_size + 7u) & ~(size_t)7u) + a->bcap[0] +
 	               a->bcap[1]);
 	free(a->buf[0]);

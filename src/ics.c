@@ -47,6 +47,10 @@ static const char *const fact_attr_names[OTS_FACT__COUNT] = {
 	[OTS_FACT_CHASSIS_ID] = "chassis_id",
 	[OTS_FACT_PORT_ID] = "port_id",
 	[OTS_FACT_MAC] = "mac",
+	[OTS_FACT_LOCATION] = "location",
+	[OTS_FACT_ENDPOINT_URL] = "endpoint_url",
+	[OTS_FACT_SECURITY_POLICY] = "security_policy",
+	[OTS_FACT_STATION_ADDRESS] = "station_address",
 };
 
 static const char *const flag_names[OTS_FLAG__COUNT] = {

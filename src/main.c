@@ -181,7 +181,11 @@ drain(struct ots_worker *w, unsigned n, struct ots_output *out)
 		while ((r = ots_ring_peek(&w[i].out, &len))) {
 			memcpy(&type, r, sizeof(type));
 			if (type == OTS_REC_FLOW) {
-				ots_output_flow(out, r);
+				/* flows without a dissector come without their ICS tallies */
+				struct ots_flow_msg fm;
+
+				memcpy(&fm, r, len < sizeof(fm) ? len : sizeof(fm));
+				ots_output_flow(out, &fm.r, len >= sizeof(fm) ? &fm.ics : NULL);
 			} else {
 				/* events may come without their tail (value): never read past len */
 				struct ots_event_rec e;

@@ -86,8 +86,41 @@ proto_name(uint16_t id)
 	return d ? d->name : "unknown";
 }
 
+/* What the flow did in ICS terms: operations by class and by function, reads included. */
+static void
+ics_counts_json(struct ots_json *j, uint16_t proto, const struct ots_ics_counts *c)
+{
+	unsigned i;
+
+	ots_json_obj_open(j, "ics");
+	ots_json_str(j, "protocol", proto_name(proto));
+	ots_json_obj_open(j, "operations");
+	for (i = 0; i < OTS_OP__COUNT; i++)
+		if (c->ops[i])
+			ots_json_u64(j, ots_op_class_name((enum ots_op_class)i), c->ops[i]);
+	ots_json_obj_close(j);
+	ots_json_arr_open(j, "functions");
+	for (i = 0; i < c->n_fn && i < OTS_ICS_FN_SLOTS; i++) {
+		const struct ots_ics_fn_count *f = &c->fn[i];
+
+		ots_json_obj_open(j, NULL);
+		ots_json_u64(j, "function_code", f->code);
+		ots_json_str(j, "function", f->name ? f->name : "unknown");
+		ots_json_str(j, "op_class", ots_op_class_name((enum ots_op_class)f->op_class));
+		ots_json_u64(j, "requests", f->requests);
+		ots_json_u64(j, "responses", f->responses);
+		ots_json_u64(j, "exceptions", f->exceptions);
+		ots_json_obj_close(j);
+	}
+	ots_json_arr_close(j);
+	if (c->fn_other)
+		ots_json_u64(j, "functions_other", c->fn_other);
+	ots_json_obj_close(j);
+}
+
 void
-ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r)
+ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r,
+                  const struct ots_ics_counts *ics)
 {
 	const struct ots_addr *src = r->init_is_lo ? &r->key.lo : &r->key.hi;
 	const struct ots_addr *dst = r->init_is_lo ? &r->key.hi : &r->key.lo;
@@ -148,6 +181,8 @@ ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r)
 		ots_json_u64(j, "gap_bytes", r->tcp_gap_bytes);
 		ots_json_obj_close(j);
 	}
+	if (r->app_proto && ics)
+		ics_counts_json(j, r->app_proto, ics);
 	ots_json_str(j, "end_reason", end_reason_name(r->end_reason));
 	ots_json_obj_close(j);
 }
@@ -217,6 +252,8 @@ ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e)
 		}
 		if (e->op.has_transaction)
 			ots_json_u64(j, "transaction", e->op.transaction);
+		if (e->op.has_qualifier)
+			ots_json_u64(j, "qualifier", e->op.qualifier);
 		break;
 	case OTS_EV_FACT:
 		ots_json_str(j, "attribute", ots_fact_attr_name((enum ots_fact_attr)e->attr));
@@ -371,24 +408,38 @@ account(struct ots_output *o, const struct ots_flow_rec *r)
 }
 
 static void
-write_rec(struct ots_output *o, const struct ots_flow_rec *r)
+write_rec(struct ots_output *o, const struct ots_flow_rec *r, const struct ots_ics_counts *ics)
 {
 	ots_json_reset(&o->j);
-	ots_flow_rec_json(&o->j, r);
+	ots_flow_rec_json(&o->j, r, ics);
 	ots_json_newline(&o->j);
 	if (o->j.err || fwrite(o->j.buf, 1, o->j.len, o->flows) != o->j.len)
 		o->write_errors++;
 }
 
 void
-ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r)
+ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r,
+                const struct ots_ics_counts *ics)
 {
 	account(o, r);
 	if (!o->flows)
 		return;
 	if (!o->conf->deterministic) {
-		write_rec(o, r);
+		write_rec(o, r, ics);
 		return;
+	}
+	/* Kept records hold an index to their tallies: only ICS flows pay for them. */
+	if (ics && o->n_ikeep == o->cap_ikeep) {
+		size_t cap = o->cap_ikeep ? o->cap_ikeep * 2 : 256;
+		struct ots_ics_counts *ni = realloc(o->ikeep, cap * sizeof(*ni));
+
+		if (!ni) {
+			o->write_errors++;
+			write_rec(o, r, ics);
+			return;
+		}
+		o->ikeep = ni;
+		o->cap_ikeep = cap;
 	}
 	if (o->n_keep == o->cap_keep) {
 		size_t cap = o->cap_keep ? o->cap_keep * 2 : 4096;
@@ -397,13 +448,19 @@ ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r)
 		if (!nk) {
 			/* cannot keep order: write it now rather than lose it */
 			o->write_errors++;
-			write_rec(o, r);
+			write_rec(o, r, ics);
 			return;
 		}
 		o->keep = nk;
 		o->cap_keep = cap;
 	}
-	o->keep[o->n_keep++] = *r;
+	o->keep[o->n_keep] = *r;
+	o->keep[o->n_keep].ics_idx = UINT32_MAX;
+	if (ics) {
+		o->ikeep[o->n_ikeep] = *ics;
+		o->keep[o->n_keep].ics_idx = (uint32_t)o->n_ikeep++;
+	}
+	o->n_keep++;
 }
 
 /*
@@ -525,7 +582,8 @@ ots_output_finish(struct ots_output *o, char *err, size_t errlen)
 	if (o->n_keep) {
 		qsort(o->keep, o->n_keep, sizeof(*o->keep), ots_flow_rec_cmp);
 		for (i = 0; i < o->n_keep; i++)
-			write_rec(o, &o->keep[i]);
+			write_rec(o, &o->keep[i],
+			          o->keep[i].ics_idx != UINT32_MAX ? &o->ikeep[o->keep[i].ics_idx] : NULL);
 	}
 	if (rc == OTS_OK && (fflush(o->flows) != 0 || ferror(o->flows) || o->write_errors)) {
 		snprintf(err, errlen, "error writing %s: %s", o->flows_path, strerror(errno));
@@ -549,6 +607,7 @@ ots_output_close(struct ots_output *o)
 	free(o->flows_path);
 	free(o->events_path);
 	free(o->keep);
+	free(o->ikeep);
 	free(o->ekeep);
 	free(o->fact_seen);
 	free(o->protos);

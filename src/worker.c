@@ -136,6 +136,8 @@ on_op(void *ctx, const struct ots_ics_op *op)
 
 	if (op->op_class < OTS_OP__COUNT)
 		w->st.ops[op->op_class]++;
+	if (w->cur)
+		ots_app_count(w->cur, op);
 	if (!w->cur || (!w->conf->log_all_ops &&
 	                (op->op_class >= OTS_OP__COUNT || !notable[op->op_class])))
 		return;
@@ -193,6 +195,7 @@ static void
 flow_end(void *ctx, struct ots_flow *f)
 {
 	struct ots_worker *w = ctx;
+	struct ots_flow_msg fm;
 	struct ots_flow_rec r;
 	long freed;
 	int d;
@@ -202,6 +205,7 @@ flow_end(void *ctx, struct ots_flow *f)
 		ots_flow_table_charge(w->ft, f, freed);
 
 	memset(&r, 0, sizeof(r));
+	memset(&fm.ics, 0, sizeof(fm.ics));
 	r.rtype = OTS_REC_FLOW;
 	r.app_proto = f->app_proto;
 	if (f->stream) {
@@ -225,6 +229,15 @@ flow_end(void *ctx, struct ots_flow *f)
 		ots_flow_table_charge(w->ft, f, -(int64_t)(mem + sizeof(struct ots_stream)));
 	}
 	/* An active-timeout split continues the connection: its dissector state goes on. */
+	if (f->app && f->end_reason != OTS_FLOW_END_TIMEOUT_ACTIVE) {
+		struct ots_flow *prev = w->cur;
+
+		w->cur = f; /* fini() may still report, and its reports count */
+		ots_app_fini(f, &w->dout);
+		w->cur = prev;
+	}
+	if (f->app)
+		ots_app_counts_take(f, &fm.ics);
 	if (f->app && f->end_reason != OTS_FLOW_END_TIMEOUT_ACTIVE) {
 		struct ots_flow *prev = w->cur;
 
@@ -261,7 +274,9 @@ flow_end(void *ctx, struct ots_flow *f)
 			n = sizeof(r.category) - 1;
 		memcpy(r.category, cat, n); /* r was zeroed: stays terminated */
 	}
-	emit_any(w, &r, sizeof(r));
+	/* A flow without a dissector sends the record alone. */
+	fm.r = r;
+	emit_any(w, &fm, r.app_proto ? sizeof(fm) : sizeof(fm.r));
 }
 
 int

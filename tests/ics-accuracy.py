@@ -22,6 +22,7 @@ import tempfile
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "accuracy")
 sys.path.insert(0, HERE)
+import common  # noqa: E402  (tests/accuracy/common.py)
 
 
 def load_scorers():
@@ -80,7 +81,19 @@ def main():
                     cap = os.path.join(folder, fn)
                     if cap not in cache:
                         cache[cap] = run(otsensor, cap, os.path.join(tmp, str(len(cache))))
-                    n, ok = mod.score(t, cache[cap], misses, f"{d}/{fn}:")
+                    label = f"{d}/{fn}:"
+                    n, ok = mod.score(t, cache[cap], misses, label)
+                    if section == "ics":
+                        why = getattr(mod, "ROLE_EXPLAINED", {}).get(fn)
+                        if why:
+                            print(f"explained: {label} endpoint roles: {why}")
+                        else:
+                            skips = getattr(mod, "ENDPOINT_SKIPS", {}).get(fn)
+                            a, b = common.score_endpoints(t, cache[cap],
+                                                          getattr(mod, "PROTOCOL", proto),
+                                                          misses, label, skips)
+                            n += a
+                            ok += b
                     a, b = totals.get(proto, (0, 0))
                     totals[proto] = (a + n, b + ok)
     for m in misses:

@@ -54,6 +54,11 @@ void ots_app_tcp_gap(struct ots_flow *f, int dir);
 long ots_app_udp(struct ots_flow *f, int dir, const uint8_t *data, size_t len,
                  const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
                  struct ots_app_counters *c);
+/* Tally one operation of flow f (its function and op class). */
+void ots_app_count(struct ots_flow *f, const struct ots_ics_op *op);
+/* Move flow f's tallies to *out and start again (a record per active-timeout split). */
+void ots_app_counts_take(struct ots_flow *f, struct ots_ics_counts *out);
+
 /* Layer 2: the dissector of an EtherType (CDP: its SNAP PID 0x2000), NULL when none. A
  * frame has no flow: ots_app_ether() parses it statelessly (layer-2 dissectors have no
  * per-flow state; they see pkt->dir 0 and ports 0). */
@@ -61,6 +66,8 @@ const struct ots_dissector *ots_app_ether_dissector(uint16_t ethertype);
 void ots_app_ether(const struct ots_dissector *d, const uint8_t *data, size_t len,
                    const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
                    struct ots_app_counters *c);
+/* The flow ends: the dissector's fini() (once; ots_app_end() calls it when not done). */
+void ots_app_fini(struct ots_flow *f, const struct ots_dissect_out *out);
 /* The flow ends: fini() and free. Returns the bytes freed (<= 0). */
 long ots_app_end(struct ots_flow *f, const struct ots_dissect_out *out);
 

@@ -32,7 +32,9 @@ enum ots_proto_id {
 	OTS_PROTO_HARTIP = 14,
 	OTS_PROTO_LLDP = 15,
 	OTS_PROTO_CDP = 16,
-	OTS_PROTO_DHCP = 17
+	OTS_PROTO_DHCP = 17,
+	OTS_PROTO_FTP = 18,      /* IT protocols the zone layer must see: cleartext logins */
+	OTS_PROTO_TELNET = 19
 };
 
 /* What an operation does, whatever the protocol. */
@@ -64,6 +66,7 @@ struct ots_ics_op {
 	uint8_t has_exception;
 	uint8_t has_addr;
 	uint8_t has_transaction;
+	uint8_t has_qualifier;
 	uint32_t unit;           /* unit id, station, link address, CPU slot ... */
 	uint32_t function;       /* raw function or service code */
 	const char *function_name; /* static, e.g. "write_single_register" */
@@ -71,6 +74,31 @@ struct ots_ics_op {
 	uint32_t addr_start;     /* first address touched when has_addr */
 	uint32_t addr_count;
 	uint32_t transaction;    /* for request/response pairing when has_transaction */
+	uint32_t qualifier;      /* what qualifies the function in this protocol, when
+	                          * has_qualifier: IEC 104 cause of transmission octet,
+	                          * S7comm-plus version << 8 | opcode ... (documented per
+	                          * dissector); never folded into function */
+};
+
+/*
+ * Per-flow tallies of operations: what a conduit did, routine reads included, without one
+ * record per PDU. Up to OTS_ICS_FN_SLOTS distinct functions are kept by name; the rest are
+ * summed in fn_other (a poller uses a handful; a scanner's sweep shows up as fn_other).
+ */
+#define OTS_ICS_FN_SLOTS 8
+
+struct ots_ics_fn_count {
+	const char *name;        /* static */
+	uint32_t code;
+	uint32_t requests, responses, exceptions;
+	uint8_t op_class;
+};
+
+struct ots_ics_counts {
+	uint32_t ops[OTS_OP__COUNT]; /* by op class, requests and responses */
+	struct ots_ics_fn_count fn[OTS_ICS_FN_SLOTS];
+	uint32_t fn_other;       /* operations of functions beyond the slots */
+	uint8_t n_fn;
 };
 
 /* Identity attributes (stable ids; names in ots_fact_attr_name()). */
@@ -100,6 +128,10 @@ enum ots_fact_attr {
 	OTS_FACT_CHASSIS_ID = 22,    /* LLDP chassis id */
 	OTS_FACT_PORT_ID = 23,       /* LLDP/CDP: the sender's port the frame left by */
 	OTS_FACT_MAC = 24,           /* a MAC address the device reports as its own */
+	OTS_FACT_LOCATION = 25,      /* where the device says it is (BACnet location, SNMP ...) */
+	OTS_FACT_ENDPOINT_URL = 26,  /* OPC UA endpoint URL */
+	OTS_FACT_SECURITY_POLICY = 27, /* OPC UA security policy URI */
+	OTS_FACT_STATION_ADDRESS = 28, /* a protocol address the device answers to (DNP3 link ...) */
 	OTS_FACT__COUNT
 };
 

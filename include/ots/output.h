@@ -42,6 +42,14 @@ struct ots_flow_rec {
 	uint8_t tcp_flags[2];     /* union of TCP flags seen per direction */
 	char proto[48];           /* nDPI name, "Modbus", "TLS.Google" ... */
 	char category[32];
+	uint32_t ics_idx;         /* output side: index of the kept ICS tallies, or UINT32_MAX */
+};
+
+/* What crosses the ring for a flow: the record, then its ICS tallies when the flow had a
+ * dissector (a flow without one sends only the record). */
+struct ots_flow_msg {
+	struct ots_flow_rec r;
+	struct ots_ics_counts ics;
 };
 
 enum ots_event_kind { OTS_EV_OP = 0, OTS_EV_FACT = 1, OTS_EV_FLAG = 2 };
@@ -84,6 +92,8 @@ struct ots_output {
 	char *flows_path;
 	FILE *events;             /* events.jsonl, NULL without -o */
 	char *events_path;
+	struct ots_ics_counts *ikeep; /* deterministic: tallies of kept ICS flows (ics_idx) */
+	size_t n_ikeep, cap_ikeep;
 	struct ots_event_rec *ekeep; /* deterministic: events to sort */
 	size_t n_ekeep, cap_ekeep;
 	uint64_t events_total;
@@ -100,7 +110,8 @@ struct ots_output {
 
 /* Create -o DIR if needed and open its files. err gets a one-line reason on failure. */
 int ots_output_open(struct ots_output *o, const struct ots_conf *conf, char *err, size_t errlen);
-void ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r);
+void ots_output_flow(struct ots_output *o, const struct ots_flow_rec *r,
+                     const struct ots_ics_counts *ics);
 void ots_output_event(struct ots_output *o, const struct ots_event_rec *e);
 /* One event as a JSON object (no newline): the events.jsonl format. */
 void ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e);
@@ -111,7 +122,8 @@ int ots_output_finish(struct ots_output *o, char *err, size_t errlen);
 void ots_output_close(struct ots_output *o);
 
 /* Write one flow record as a JSON object (no newline): the flows.jsonl format. */
-void ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r);
+void ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r,
+                       const struct ots_ics_counts *ics);
 /* Order used for deterministic output: first_ts, then key, then last_ts, then packets. */
 int ots_flow_rec_cmp(const void *a, const void *b);
 /* Stable 64-bit id of a flow: hash of its key and first packet time. */

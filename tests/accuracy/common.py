@@ -5,6 +5,13 @@ A scorer module <proto>.py defines:
   TRUTH_KEY  the key under "ics" in the tshark truth files ("enip_cip", "iec104" ...)
   TRUTH_SECTION  optional: "it" for protocols the truth files list there (LLDP, CDP, DHCP)
   DIRS       the folders of ../shared/pcaps whose captures it scores (["*"]: every folder)
+  PROTOCOL   optional: ics.protocol of our records when it differs from the module name
+  ROLE_EXPLAINED  optional: {capture file name: reason} where tshark's client/server side of an
+             endpoint cannot be ours (the runner then skips those endpoint items, printing why)
+  ENDPOINT_SKIPS  optional: {capture file name: {(ip, role): reason}}: single endpoints to skip
+The runner also scores the truth's "endpoints" (ip, role client/server) for every module:
+an endpoint is found when one of our operations has it on the right side (a server sends
+responses or receives requests; a client the reverse).
   score(t, ev, misses, label) -> (items, matched)
              t: the truth's ics[TRUTH_KEY] dict; ev: every events.jsonl record of the run
              (made with --log-all-ops --deterministic); append one line to misses per miss.
@@ -90,4 +97,31 @@ def score_l2_identity(t, ev, proto, fields, misses, label):
             else:
                 misses.append(f"{label} {proto} {mac} {field}={value!r}: otsensor "
                               f"{sorted(got.get((mac, attr), set()))}")
+    return n, ok
+
+
+def score_endpoints(t, ev, proto, misses, label, skips=None):
+    """Every ICS endpoint of the truth is found, on its client/server side (skips:
+    {(ip, role): reason} printed and left out)."""
+    eps = t.get("endpoints") or []
+    seen = set()
+    for e in ev:
+        if e["record"] != "ics_op" or e["ics"]["protocol"] != proto or "src_ip" not in e:
+            continue
+        rsp = e["ics"].get("response", False)
+        seen.add((e["src_ip"], "server" if rsp else "client"))
+        seen.add((e["dst_ip"], "client" if rsp else "server"))
+    n = ok = 0
+    for ep in eps:
+        if ep.get("role") not in ("client", "server") or not ep.get("ip"):
+            continue
+        why = (skips or {}).get((ep["ip"], ep["role"]))
+        if why:
+            print(f"explained: {label} endpoint {ep['ip']} as {ep['role']}: {why}")
+            continue
+        n += 1
+        if (ep["ip"], ep["role"]) in seen:
+            ok += 1
+        else:
+            misses.append(f"{label} endpoint {ep['ip']} as {ep['role']} not found")
     return n, ok

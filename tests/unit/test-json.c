@@ -178,7 +178,7 @@ test_flow_record(void **state)
 	strcpy(r.proto, "Modbus");
 	strcpy(r.category, "IoT-Scada");
 	ots_json_init(&j);
-	ots_flow_rec_json(&j, &r);
+	ots_flow_rec_json(&j, &r, NULL);
 	assert_non_null(strstr(j.buf, "\"src_ip\":\"10.0.0.2\",\"src_port\":40000,"
 	                              "\"dst_ip\":\"10.0.0.1\",\"dst_port\":502"));
 	assert_non_null(strstr(j.buf, "\"duration_s\":2.500000"));

@@ -339,6 +339,10 @@ test_malformed(void **s)
 	p.b[4] = 1; /* 257 */
 	p.b[5] = 1;
 	bad(&p, 0, "bad_length");
+	p.b[4] = 0; /* 256: one past what UMAS uses */
+	p.b[5] = 0;
+	p.b[4] = 1;
+	bad(&p, 0, "bad_length");
 	p = MK(1, 1, 3, 0, 0, 0, 1);
 	p.b[5] = 5; /* claims fewer bytes than present */
 	bad(&p, 0, "length_mismatch");
