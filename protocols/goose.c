@@ -1,30 +1,208 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* goose.c: placeholder registered so the build and registry are in place; not written yet. */
+/*
+ * goose.c: IEC 61850-8-1 GOOSE (EtherType 0x88B8), one event op per published frame,
+ * publisher identity (gocbRef, datSet), malformed flags. Stateless: layer-2 frames have no
+ * flow state (state_size 0).
+ *
+ * References: IEC 61850-8-1 (GOOSE frame and goosePdu ASN.1), X.690 (BER).
+ *
+ *  +--------+--------+-----------+-----------+------------------------------------+
+ *  | APPID  | Length | Reserved1 | Reserved2 | goosePdu [APPLICATION 1] 0x61 ...  |
+ *  | BE16   | BE16   | BE16 (b15 = simulation, Ed.2)  |                           |
+ *  +--------+--------+-----------+-----------+------------------------------------+
+ *  Length counts from APPID on (>= 8); the frame may be longer (Ethernet padding).
+ *  goosePdu: gocbRef [0], timeAllowedtoLive [1], datSet [2], goID [3] OPTIONAL, t [4]
+ *  (UtcTime, 8 octets), stNum [5], sqNum [6], simulation/test [7] BOOLEAN, confRev [8],
+ *  ndsCom [9] BOOLEAN, numDatSetEntries [10], allData [11] SEQUENCE OF Data.
+ *
+ * The op: class event, function 1 "goose_publish", unit = APPID, transaction = stNum (the
+ * state number changes with every data change; sqNum, the retransmission counter, is not
+ * reported). Facts (sender): NAME = gocbRef, DESCRIPTION = datSet (goID is optional and
+ * often a copy of one of them). A frame marked as simulation/test (the goosePdu boolean
+ * [7], or bit 15 of Reserved1 in Edition 2) raises OTS_FLAG_TEST_MODE.
+ */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ots/dissector.h"
 #include "ots/error.h"
+#include "ots/rd.h"
+#include "ber.h"
+
+#define GOOSE_FN_PUBLISH 1
+#define GOOSE_WALK_BUDGET 4096 /* Data elements validated per frame */
+
+enum {
+	G_GOCBREF = 1 << 0,
+	G_TAL = 1 << 1,
+	G_DATSET = 1 << 2,
+	G_T = 1 << 4,
+	G_STNUM = 1 << 5,
+	G_SQNUM = 1 << 6,
+	G_SIM = 1 << 7,
+	G_CONFREV = 1 << 8,
+	G_NDSCOM = 1 << 9,
+	G_NUMENT = 1 << 10,
+	G_ALLDATA = 1 << 11,
+	G_REQUIRED = G_GOCBREF | G_TAL | G_DATSET | G_T | G_STNUM | G_SQNUM | G_SIM |
+	             G_CONFREV | G_NDSCOM | G_NUMENT | G_ALLDATA
+};
 
 static int
-probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
+goose_malformed(const struct ots_dissect_out *out, const char *why)
 {
-	(void)data;
-	(void)len;
-	(void)pkt;
-	return OTS_PROBE_NO;
+	ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_MALFORMED, why);
+	return OTS_EINVAL;
 }
 
 static int
-parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt,
-      const struct ots_dissect_out *out)
+goose_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 {
-	(void)state;
-	(void)data;
-	(void)len;
+	struct ots_rd r;
+	struct ber_tlv t, f;
+	uint16_t glen;
+
 	(void)pkt;
-	(void)out;
-	return OTS_OK;
+	rd_init(&r, data, len);
+	(void)rd_be16(&r); /* APPID */
+	glen = rd_be16(&r);
+	rd_skip(&r, 4);
+	if (!rd_ok(&r) || glen < 8 + 2 || glen > len)
+		return OTS_PROBE_NO;
+	rd_init(&r, data, glen);
+	rd_skip(&r, 8);
+	if (ber_read(&r, &t, 0) != OTS_OK || t.id != 0x61 || rd_left(&r) != 0)
+		return OTS_PROBE_NO;
+	if (ber_read(&t.val, &f, 0) != OTS_OK || f.id != 0x80)
+		return OTS_PROBE_NO; /* gocbRef comes first */
+	return OTS_PROBE_SURE;
+}
+
+static void
+goose_str_fact(const struct ots_dissect_out *out, uint8_t attr, const char *src, struct ots_rd v)
+{
+	size_t n;
+	const uint8_t *p = rd_rest(&v, &n);
+
+	if (p && n > 0)
+		ots_emit_fact(out, OTS_PROTO_GOOSE, attr, OTS_SIDE_SENDER, 90, src, (const char *)p,
+		              n > 255 ? 255 : n);
+}
+
+static int
+goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt,
+            const struct ots_dissect_out *out)
+{
+	struct ots_rd r, pdu;
+	struct ber_tlv g, t;
+	struct ots_ics_op op;
+	uint16_t appid, glen, res1;
+	int test = 0;
+	uint32_t have = 0, x, entries = 0;
+	long n_data = -1;
+	int rc = OTS_OK;
+
+	(void)state;
+	(void)pkt;
+	rd_init(&r, data, len);
+	appid = rd_be16(&r);
+	glen = rd_be16(&r);
+	res1 = rd_be16(&r); /* reserved1: bit 15 simulation (Ed.2) */
+	(void)rd_be16(&r); /* reserved2 */
+	if (!rd_ok(&r)) {
+		ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_MALFORMED, "short_header");
+		return OTS_ETRUNC;
+	}
+	if (glen < 8)
+		return goose_malformed(out, "bad_length");
+	if (glen > len) {
+		ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_MALFORMED, "length_exceeds_frame");
+		return OTS_ETRUNC;
+	}
+	pdu = rd_sub(&r, (size_t)glen - 8);
+	rc = ber_read(&pdu, &g, 0);
+	if (rc != OTS_OK || g.id != 0x61)
+		return goose_malformed(out, rc == OTS_OK ? "bad_pdu_tag" : "bad_pdu_length");
+	if (rd_left(&pdu) != 0)
+		rc = goose_malformed(out, "trailing_bytes");
+
+	memset(&op, 0, sizeof(op));
+	op.proto = OTS_PROTO_GOOSE;
+	op.op_class = OTS_OP_EVENT;
+	op.function = GOOSE_FN_PUBLISH;
+	op.function_name = "goose_publish";
+	op.has_unit = 1;
+	op.unit = appid;
+
+	while (rd_left(&g.val) > 0) {
+		int e = ber_read(&g.val, &t, 0);
+
+		if (e != OTS_OK) {
+			rc = goose_malformed(out, "bad_field_length");
+			break;
+		}
+		if (t.cls != BER_CONTEXT || t.tag > 11 || (have & (1u << t.tag))) {
+			rc = goose_malformed(out, "bad_field");
+			continue;
+		}
+		have |= 1u << t.tag;
+		switch (t.tag) {
+		case 0:
+			goose_str_fact(out, OTS_FACT_NAME, "GOOSE gocbRef", t.val);
+			break;
+		case 2:
+			goose_str_fact(out, OTS_FACT_DESCRIPTION, "GOOSE datSet", t.val);
+			break;
+		case 4:
+			if (t.len != 8)
+				rc = goose_malformed(out, "bad_utc_time");
+			break;
+		case 5:
+			if (ber_uint(t.val, &x) != OTS_OK) {
+				rc = goose_malformed(out, "bad_stnum");
+				break;
+			}
+			op.has_transaction = 1;
+			op.transaction = x;
+			break;
+		case 7: case 9:
+			if (t.len != 1) {
+				rc = goose_malformed(out, "bad_boolean");
+				break;
+			}
+			if (t.tag == 7 && rd_u8(&t.val) != 0)
+				test = 1; /* simulation (Ed.2) / test (Ed.1) */
+			break;
+		case 10:
+			if (ber_uint(t.val, &entries) != OTS_OK)
+				rc = goose_malformed(out, "bad_num_entries");
+			break;
+		case 11: {
+			long budget = GOOSE_WALK_BUDGET;
+
+			if (!t.cons) {
+				rc = goose_malformed(out, "bad_all_data");
+				break;
+			}
+			n_data = ber_walk(t.val, 1, &budget);
+			if (n_data < 0)
+				rc = goose_malformed(out, "bad_all_data");
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if ((have & G_REQUIRED) != G_REQUIRED)
+		rc = goose_malformed(out, (have & G_ALLDATA) ? "missing_field" : "missing_all_data");
+	else if ((have & G_NUMENT) && n_data >= 0 && (uint32_t)n_data != entries)
+		rc = goose_malformed(out, "entries_mismatch");
+	if (test || (res1 & 0x8000))
+		ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_TEST_MODE,
+		              test ? "goose_simulation" : "goose_reserved_simulation");
+	ots_emit_op(out, &op);
+	return rc;
 }
 
 const struct ots_dissector ots_dissector_goose = {
@@ -34,6 +212,7 @@ const struct ots_dissector ots_dissector_goose = {
 	.ethertype = 0x88b8,
 	.ports = { 0 },
 	.max_pdu = 1500,
-	.probe = probe,
-	.parse = parse,
+	.state_size = 0,
+	.probe = goose_probe,
+	.parse = goose_parse,
 };
