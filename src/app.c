@@ -318,7 +318,7 @@ ots_app_count(struct ots_flow *f, const struct ots_ics_op *op)
 		fc->responses++;
 	else
 		fc->requests++;
-	if (op->has_exception)
+	if (op->has_exception && fc->exceptions < UINT16_MAX)
 		fc->exceptions++;
 }
 

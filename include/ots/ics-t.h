@@ -87,10 +87,11 @@ struct ots_ics_op {
  */
 #define OTS_ICS_FN_SLOTS 8
 
-struct ots_ics_fn_count {
+struct ots_ics_fn_count {   /* 24 bytes: every ICS flow holds OTS_ICS_FN_SLOTS of them */
 	const char *name;        /* static */
 	uint32_t code;
-	uint32_t requests, responses, exceptions;
+	uint32_t requests, responses;
+	uint16_t exceptions;     /* saturates at 65535 */
 	uint8_t op_class;
 };
 
