@@ -17,6 +17,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ots/dissector.h"
 #include "ots/error.h"
@@ -102,25 +103,27 @@ to_upper(uint8_t c)
 	return (c >= 'a' && c <= 'z') ? (uint8_t)(c - 32) : c;
 }
 
-/* Length of the line at data including CRLF (or a bare LF), 0 when it has not ended. */
+/* Length of the line at data including CRLF (or a bare LF), 0 when it has not ended, < 0
+ * when it cannot be a text line (a NUL byte, or no line end within FTP_MAX_LINE). */
 static long
 ftp_pdu_len(const uint8_t *data, size_t len)
 {
 	struct ots_rd r;
-	size_t i;
+	size_t n;
+	const uint8_t *p, *nl, *nul;
 
 	rd_init(&r, data, len);
-	for (i = 0; i < len && i < FTP_MAX_LINE; i++) {
-		int ok;
-		uint8_t c = rd_peek_u8(&r, i, &ok);
-
-		if (!ok)
-			break;
-		if (c == '\n')
-			return (long)i + 1;
-		if (c == 0)
-			return -1; /* not a text line */
-	}
+	p = rd_rest(&r, &n);
+	if (!p || n == 0)
+		return 0;
+	if (n > FTP_MAX_LINE)
+		n = FTP_MAX_LINE;
+	nl = memchr(p, '\n', n);
+	nul = memchr(p, 0, nl ? (size_t)(nl - p) : n);
+	if (nul)
+		return -1; /* not a text line */
+	if (nl)
+		return (long)(nl - p) + 1;
 	return len >= FTP_MAX_LINE ? -1 : 0;
 }
 
@@ -183,6 +186,14 @@ ftp_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 	int code, c;
 
 	(void)pkt;
+	/* the cheap checks on the first bytes first: most payloads probed are not text lines */
+	rd_init(&r, data, len);
+	code = reply_code(&r, &sep);
+	if (code < 0) {
+		rd_init(&r, data, len);
+		if (command(&r) < 0)
+			return OTS_PROBE_NO;
+	}
 	if (ftp_pdu_len(data, len) <= 0)
 		return OTS_PROBE_NO;
 	rd_init(&r, data, len);
