@@ -16,6 +16,7 @@
 #include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/rd.h"
+#include "tpkt.h"
 
 #define S7_PAIRS 16
 #define S7_MAX_ITEMS 255
@@ -88,24 +89,7 @@ s7_malformed(const struct ots_dissect_out *out, const char *why)
 static long
 s7_pdu_len(const uint8_t *data, size_t len)
 {
-	struct ots_rd r;
-	uint8_t ver, rsv;
-	uint16_t l;
-
-	rd_init(&r, data, len);
-	ver = rd_u8(&r);
-	rsv = rd_u8(&r);
-	l = rd_be16(&r);
-	if (!rd_ok(&r)) {
-		if (len >= 1 && ver != 3)
-			return -1;
-		if (len >= 2 && rsv != 0)
-			return -1;
-		return 0;
-	}
-	if (ver != 3 || rsv != 0 || l < 7)
-		return -1;
-	return (long)l;
+	return ots_tpkt_pdu_len(data, len);
 }
 
 /* Shared content check: 0 no, 1 COTP connection setup, 2 S7comm. */

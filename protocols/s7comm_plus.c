@@ -38,6 +38,7 @@
 #include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/rd.h"
+#include "tpkt.h"
 
 #define S7P_PAIRS 16
 #define S7P_ID 0x72
@@ -147,24 +148,7 @@ s7p_vlq(struct ots_rd *r)
 static long
 s7p_pdu_len(const uint8_t *data, size_t len)
 {
-	struct ots_rd r;
-	uint8_t ver, rsv;
-	uint16_t l;
-
-	rd_init(&r, data, len);
-	ver = rd_u8(&r);
-	rsv = rd_u8(&r);
-	l = rd_be16(&r);
-	if (!rd_ok(&r)) {
-		if (len >= 1 && ver != 3)
-			return -1;
-		if (len >= 2 && rsv != 0)
-			return -1;
-		return 0;
-	}
-	if (ver != 3 || rsv != 0 || l < 7)
-		return -1;
-	return (long)l;
+	return ots_tpkt_pdu_len(data, len);
 }
 
 /* Content check: 0 no, 1 COTP connection setup, 2 S7comm-plus data. */
