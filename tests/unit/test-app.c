@@ -289,6 +289,8 @@ test_registry(void **state)
 			assert_true(d->ethertype != 0);
 			assert_ptr_equal(ots_app_ether_dissector(d->ethertype), d);
 		}
+		if (d->transports & OTS_TR_TCP) /* the engine frames TCP through pdu_len */
+			assert_non_null(d->pdu_len);
 		for (j = 0; j < i; j++)
 			assert_true(ots_dissectors[j]->id != d->id);
 	}
