@@ -268,29 +268,23 @@ ses_len(struct ots_rd *r)
 static int
 mms_classify(const uint8_t *data, size_t len)
 {
-	struct ots_rd r, c, u;
+	struct ots_rd r, u;
 	struct ber_tlv t, in;
 	uint16_t tl;
-	uint8_t li, type, eot, b0;
+	uint8_t eot, b0;
 	int ok;
 
-	rd_init(&r, data, len);
-	if (rd_u8(&r) != 3 || rd_u8(&r) != 0)
+	switch (ots_cotp_open(data, len, &r, &tl, &eot)) {
+	case OTS_COTP_SETUP:
+		return 1;
+	case OTS_COTP_DT:
+		break;
+	default:
 		return 0;
-	tl = rd_be16(&r);
-	li = rd_u8(&r);
-	if (!rd_ok(&r) || tl < 7 || li < 2 || li + 5u > tl)
+	}
+	if (tl > len)
 		return 0;
-	c = rd_sub(&r, li);
-	type = rd_u8(&c);
-	if ((type & 0xf0) == 0xe0 || (type & 0xf0) == 0xd0)
-		return li >= 6 ? 1 : 0;
-	if (type != 0xf0 || li != 2)
-		return 0;
-	eot = rd_u8(&c) & 0x80;
-	if (!rd_ok(&r) || tl > len)
-		return 0;
-	u = rd_sub(&r, (size_t)tl - 5u - li);
+	u = rd_sub(&r, (size_t)tl - OTS_TPKT_MIN);
 	b0 = rd_peek_u8(&u, 0, &ok);
 	if (!ok || b0 == 0x32 || b0 == 0x72)
 		return 0;

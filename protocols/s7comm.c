@@ -96,23 +96,18 @@ s7_pdu_len(const uint8_t *data, size_t len)
 static int
 s7_classify(const uint8_t *data, size_t len)
 {
-	struct ots_rd r, c;
+	struct ots_rd r;
 	uint16_t tl;
-	uint8_t li, type, pid, rosctr;
+	uint8_t eot, pid, rosctr;
 
-	rd_init(&r, data, len);
-	if (rd_u8(&r) != 3 || rd_u8(&r) != 0)
-		return 0;
-	tl = rd_be16(&r);
-	li = rd_u8(&r);
-	if (!rd_ok(&r) || tl < 7 || li < 2 || li + 5u > tl)
-		return 0;
-	c = rd_sub(&r, li);
-	type = rd_u8(&c);
-	if ((type == 0xe0 || type == 0xd0) && li >= 6)
+	switch (ots_cotp_open(data, len, &r, &tl, &eot)) {
+	case OTS_COTP_SETUP:
 		return 1;
-	if (type != 0xf0 || li != 2)
+	case OTS_COTP_DT:
+		break;
+	default:
 		return 0;
+	}
 	pid = rd_u8(&r);
 	rosctr = rd_u8(&r);
 	if (!rd_ok(&r) || pid != 0x32)

@@ -39,4 +39,39 @@ ots_tpkt_pdu_len(const uint8_t *data, size_t len)
 	return (long)l;
 }
 
+enum ots_cotp_kind {
+	OTS_COTP_NONE = 0,  /* not TPKT + COTP */
+	OTS_COTP_SETUP = 1, /* connection request or confirm (CR, CC) */
+	OTS_COTP_DT = 2     /* a data TPDU: its user data follows */
+};
+
+/*
+ * TPKT + COTP (ISO 8073 class 0) at data: what kind of TPDU it is. For a DT, *r is left at
+ * the user data (the rest of the bytes present), *tl is the TPKT length and *eot the
+ * end-of-TSDU bit (0: the TSDU continues in the next DT). The probes of S7comm, S7comm-plus
+ * and MMS start here and differ only in what the user data holds.
+ */
+static inline int
+ots_cotp_open(const uint8_t *data, size_t len, struct ots_rd *r, uint16_t *tl, uint8_t *eot)
+{
+	struct ots_rd c;
+	uint8_t li, type;
+
+	rd_init(r, data, len);
+	if (rd_u8(r) != 3 || rd_u8(r) != 0)
+		return OTS_COTP_NONE;
+	*tl = rd_be16(r);
+	li = rd_u8(r);
+	if (!rd_ok(r) || *tl < OTS_TPKT_MIN || li < 2 || li + 5u > *tl)
+		return OTS_COTP_NONE;
+	c = rd_sub(r, li);
+	type = rd_u8(&c);
+	if ((type & 0xf0) == 0xe0 || (type & 0xf0) == 0xd0)
+		return li >= 6 ? OTS_COTP_SETUP : OTS_COTP_NONE;
+	if (type != 0xf0 || li != 2)
+		return OTS_COTP_NONE;
+	*eot = rd_u8(&c) & 0x80;
+	return rd_ok(&c) ? OTS_COTP_DT : OTS_COTP_NONE;
+}
+
 #endif
