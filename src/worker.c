@@ -394,6 +394,9 @@ handle_l2(struct ots_worker *w, const struct ots_pkt *p)
 	w->cur = NULL;
 }
 
+/* nDPI packets a flow our dissectors took still gets (see handle_packet). */
+#define NDPI_AFTER_CLAIM 8
+
 static void
 handle_packet(struct ots_worker *w, const struct ots_msg *m)
 {
@@ -457,7 +460,18 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 		f->tcp_flags[dir] |= p.tcp_flags;
 		ots_flow_table_tcp_update(w->ft, f, dir, p.tcp_flags);
 	}
-	if (f->ndpi_state == OTS_NDPI_PENDING) {
+	if (f->ndpi_state == OTS_NDPI_PENDING && f->app_verdict == OTS_APP_CHOSEN &&
+	    f->ndpi_pkts >= NDPI_AFTER_CLAIM) {
+		/*
+		 * One of our dissectors took the flow by its content. nDPI keeps a few packets
+		 * more (it names FTP or a sloppy Modbus a little later), then its verdict is
+		 * final: on protocols it does not recognise (EtherNet/IP sessions, DNP3 off its
+		 * port ...) it would only keep trying up to --ndpi-packets.
+		 */
+		delta = ots_classify_finish(w->cls, f);
+		if (delta)
+			ots_flow_table_charge(w->ft, f, delta);
+	} else if (f->ndpi_state == OTS_NDPI_PENDING) {
 		delta = ots_classify_packet(w->cls, f, &p, dir);
 		if (delta)
 			ots_flow_table_charge(w->ft, f, delta);
