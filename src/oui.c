@@ -1,0 +1,680 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * oui.c: NIC vendor lookup from the IEEE MA-L, MA-M, MA-S and IAB registries (oui.h).
+ * Formats: the CSV files of Debian's ieee-data (RFC 4180 quoting) and the legacy oui.txt.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ots/error.h"
+#include "ots/oui.h"
+
+#define NAME_MASK ((UINT64_C(1) << OTS_OUI_NAME_BITS) - 1)
+#define SMALL_FIELD 16 /* Registry and Assignment columns: "MA-L", "0050C27D5" */
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Trim blanks around s[0..*len) in place; returns the new start. */
+static const char *
+trim(const char *s, size_t *len)
+{
+	size_t n = *len;
+
+	while (n > 0 && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_blank(s[n - 1]))
+		n--;
+	*len = n;
+	return s;
+}
+
+/* Copy a trimmed name into rec; OTS_EINVAL when empty, too long or holding control bytes. */
+static int
+set_name(struct ots_oui_rec *rec, const char *s, size_t n)
+{
+	size_t i;
+
+	s = trim(s, &n);
+	if (n == 0 || n >= sizeof(rec->name))
+		return OTS_EINVAL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return OTS_EINVAL;
+	memcpy(rec->name, s, n);
+	rec->name[n] = '\0';
+	rec->name_len = n;
+	return OTS_OK;
+}
+
+/* Hex assignment of 6, 7 or 9 digits -> prefix and bits; OTS_EINVAL otherwise. */
+static int
+set_prefix(struct ots_oui_rec *rec, const char *s, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	s = trim(s, &n);
+	if (n != 6 && n != 7 && n != 9)
+		return OTS_EINVAL;
+	for (i = 0; i < n; i++) {
+		int h = hex_val(s[i]);
+
+		if (h < 0)
+			return OTS_EINVAL;
+		v = v << 4 | (uint64_t)h;
+	}
+	rec->prefix = v;
+	rec->bits = (unsigned)n * 4;
+	return OTS_OK;
+}
+
+/* One CSV field being collected: bytes past cap are counted, not stored. */
+struct field {
+	char *buf;
+	size_t cap, len;
+};
+
+static void
+field_put(struct field *f, char c)
+{
+	if (f->buf != NULL && f->len < f->cap)
+		f->buf[f->len] = c;
+	f->len++;
+}
+
+int
+ots_oui_parse_csv(const char *buf, size_t len, size_t *used, struct ots_oui_rec *rec)
+{
+	char reg[SMALL_FIELD], asg[SMALL_FIELD], name[OTS_OUI_NAME_MAX];
+	struct field fl[3] = {
+		{ reg, sizeof(reg), 0 }, { asg, sizeof(asg), 0 }, { name, sizeof(name), 0 }
+	};
+	size_t i = 0, line_end, nf = 0;
+	const char *nl;
+	int rc;
+
+	*used = 0;
+	if (len == 0)
+		return OTS_ENOTSUP;
+	nl = memchr(buf, '\n', len);
+	line_end = nl ? (size_t)(nl - buf) + 1 : len;
+
+	for (;;) {
+		struct field dummy = { NULL, 0, 0 };
+		struct field *f = nf < 3 ? &fl[nf] : &dummy;
+
+		if (i < len && buf[i] == '"') {
+			i++;
+			for (;;) {
+				if (i >= len || i > OTS_OUI_REC_MAX)
+					goto bad_line; /* unterminated quote */
+				if (buf[i] == '\n' && nf < 3)
+					goto bad_line; /* only the address may span lines */
+				if (buf[i] == '"') {
+					if (i + 1 < len && buf[i + 1] == '"') {
+						field_put(f, '"');
+						i += 2;
+						continue;
+					}
+					i++;
+					break;
+				}
+				field_put(f, buf[i++]);
+			}
+			while (i < len && is_blank(buf[i]))
+				i++;
+			if (i < len && buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
+				i++;
+			if (i < len && buf[i] != ',' && buf[i] != '\n')
+				goto bad_line; /* text after the closing quote */
+		} else {
+			while (i < len && buf[i] != ',' && buf[i] != '\n') {
+				if (buf[i] != '\r' || (i + 1 < len && buf[i + 1] != '\n'))
+					field_put(f, buf[i]);
+				i++;
+			}
+		}
+		if (i > OTS_OUI_REC_MAX)
+			goto bad_line;
+		nf++;
+		if (i < len && buf[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < len && buf[i] == '\r')
+			i++;
+		if (i < len && buf[i] == '\n')
+			i++;
+		break;
+	}
+	*used = i;
+
+	if (nf == 1 && fl[0].len == 0)
+		return OTS_ENOTSUP; /* blank line */
+	if (fl[0].len == 8 && memcmp(reg, "Registry", 8) == 0)
+		return OTS_ENOTSUP; /* header */
+	if (nf < 3 || nf > 4 || fl[1].len > fl[1].cap || fl[2].len > fl[2].cap)
+		return OTS_EINVAL;
+	if ((rc = set_prefix(rec, asg, fl[1].len)) != OTS_OK)
+		return rc;
+	return set_name(rec, name, fl[2].len);
+
+bad_line:
+	*used = line_end;
+	return OTS_EINVAL;
+}
+
+int
+ots_oui_parse_txt(const char *line, size_t len, struct ots_oui_rec *rec)
+{
+	static const char tag[] = "(hex)";
+	size_t i = 0, j, k;
+	uint64_t v = 0;
+
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	while (i < len && is_blank(line[i]))
+		i++;
+	/* "XX-XX-XX" then blanks then "(hex)": anything else is not an assignment line */
+	if (len - i < 8 + 1 + sizeof(tag) - 1)
+		return OTS_ENOTSUP;
+	for (k = i + 8; k < len && is_blank(line[k]); k++)
+		;
+	if (k == i + 8 || len - k < sizeof(tag) - 1 || memcmp(line + k, tag, sizeof(tag) - 1) != 0)
+		return OTS_ENOTSUP;
+	for (j = 0; j < 8; j++) {
+		char c = line[i + j];
+
+		if (j % 3 == 2) {
+			if (c != '-')
+				return OTS_EINVAL;
+			continue;
+		}
+		if (hex_val(c) < 0)
+			return OTS_EINVAL;
+		v = v << 4 | (uint64_t)hex_val(c);
+	}
+	rec->prefix = v;
+	rec->bits = 24;
+	k += sizeof(tag) - 1;
+	return set_name(rec, line + k, len - k);
+}
+
+/* ---- loading ---- */
+
+struct loader {
+	struct ots_oui *o;
+	size_t cap[OTS_OUI__NLEN];
+	size_t names_cap;
+	uint32_t *hash; /* open addressing: name offset + 1, 0 = empty */
+	size_t hash_cap, hash_n;
+	const char *first_bad_file; /* static file name ("oui.csv") */
+	unsigned long first_bad_line;
+	char *err;
+	size_t errlen;
+};
+
+static void
+set_err(struct loader *ld, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ld->err == NULL || ld->errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ld->err, ld->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static uint32_t
+name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int
+hash_grow(struct loader *ld)
+{
+	size_t ncap = ld->hash_cap ? ld->hash_cap * 2 : 1u << 15, i;
+	uint32_t *nh = calloc(ncap, sizeof(*nh));
+
+	if (nh == NULL)
+		return OTS_ENOMEM;
+	for (i = 0; i < ld->hash_cap; i++) {
+		uint32_t v = ld->hash[i];
+		const char *s;
+		size_t j;
+
+		if (v == 0)
+			continue;
+		s = ld->o->names + v - 1;
+		j = name_hash(s, strlen(s)) & (ncap - 1);
+		while (nh[j] != 0)
+			j = (j + 1) & (ncap - 1);
+		nh[j] = v;
+	}
+	free(ld->hash);
+	ld->hash = nh;
+	ld->hash_cap = ncap;
+	return OTS_OK;
+}
+
+/* Offset of name in the blob, added on first sight. Returns OTS_OK or OTS_ENOMEM/ELIMIT. */
+static int
+intern(struct loader *ld, const char *name, size_t n, uint32_t *off)
+{
+	struct ots_oui *o = ld->o;
+	size_t j;
+	int rc;
+
+	if ((ld->hash_n + 1) * 2 > ld->hash_cap && (rc = hash_grow(ld)) != OTS_OK)
+		return rc;
+	j = name_hash(name, n) & (ld->hash_cap - 1);
+	for (; ld->hash[j] != 0; j = (j + 1) & (ld->hash_cap - 1)) {
+		const char *s = o->names + ld->hash[j] - 1;
+
+		if (memcmp(s, name, n) == 0 && s[n] == '\0') {
+			*off = ld->hash[j] - 1;
+			return OTS_OK;
+		}
+	}
+	if (o->names_len + n + 1 > NAME_MASK)
+		return OTS_ELIMIT;
+	if (o->names_len + n + 1 > ld->names_cap) {
+		size_t ncap = ld->names_cap ? ld->names_cap * 2 : 1u << 16;
+		char *nb;
+
+		while (ncap < o->names_len + n + 1)
+			ncap *= 2;
+		if ((nb = realloc(o->names, ncap)) == NULL)
+			return OTS_ENOMEM;
+		o->names = nb;
+		ld->names_cap = ncap;
+	}
+	*off = (uint32_t)o->names_len;
+	memcpy(o->names + o->names_len, name, n);
+	o->names[o->names_len + n] = '\0';
+	o->names_len += n + 1;
+	ld->hash[j] = *off + 1;
+	ld->hash_n++;
+	return OTS_OK;
+}
+
+static int
+add_rec(struct loader *ld, const struct ots_oui_rec *rec)
+{
+	struct ots_oui *o = ld->o;
+	unsigned t = rec->bits == 36 ? OTS_OUI_L36 : rec->bits == 28 ? OTS_OUI_L28 : OTS_OUI_L24;
+	uint32_t off;
+	int rc;
+
+	if ((rc = intern(ld, rec->name, rec->name_len, &off)) != OTS_OK)
+		return rc;
+	if (o->n[t] == ld->cap[t]) {
+		size_t ncap = ld->cap[t] ? ld->cap[t] * 2 : 1024;
+		uint64_t *nt = realloc(o->tab[t], ncap * sizeof(*nt));
+
+		if (nt == NULL)
+			return OTS_ENOMEM;
+		o->tab[t] = nt;
+		ld->cap[t] = ncap;
+	}
+	o->tab[t][o->n[t]++] = rec->prefix << OTS_OUI_NAME_BITS | off;
+	return OTS_OK;
+}
+
+static void
+note_bad(struct loader *ld, const char *file, unsigned long line)
+{
+	if (ld->o->bad_lines++ == 0) {
+		ld->first_bad_file = file;
+		ld->first_bad_line = line;
+	}
+}
+
+static unsigned long
+count_nl(const char *p, size_t n)
+{
+	unsigned long c = 0;
+	const char *e = p + n;
+
+	while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		c++;
+		p++;
+	}
+	return c;
+}
+
+static const char *
+fatal_what(int rc)
+{
+	switch (rc) {
+	case OTS_ENOMEM: return "out of memory";
+	case OTS_ELIMIT: return "name table full";
+	}
+	return ots_strerror(rc);
+}
+
+static int
+load_buf(struct loader *ld, const char *path, const char *file, const char *buf, size_t len,
+         int txt)
+{
+	struct ots_oui_rec rec;
+	unsigned long line = 1;
+	size_t pos = 0;
+
+	while (pos < len) {
+		size_t used;
+		int rc;
+
+		if (txt) {
+			const char *nl = memchr(buf + pos, '\n', len - pos);
+
+			used = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+			rc = ots_oui_parse_txt(buf + pos, used, &rec);
+		} else {
+			rc = ots_oui_parse_csv(buf + pos, len - pos, &used, &rec);
+		}
+		if (rc == OTS_OK) {
+			int arc = add_rec(ld, &rec);
+
+			if (arc != OTS_OK) {
+				set_err(ld, "%s:%lu: %s", path, line, fatal_what(arc));
+				return arc;
+			}
+		} else if (rc == OTS_EINVAL) {
+			note_bad(ld, file, line);
+		}
+		line += count_nl(buf + pos, used);
+		pos += used;
+	}
+	return OTS_OK;
+}
+
+/* Load one file: 1 when loaded, 0 when absent, <0 fatal (err set). */
+static int
+load_file(struct loader *ld, const char *dir, const char *file, int txt)
+{
+	char path[4096];
+	struct stat st;
+	FILE *f;
+	char *buf;
+	size_t got;
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
+		set_err(ld, "%s/%s: path too long", dir, file);
+		return OTS_EINVAL;
+	}
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		set_err(ld, "%s: %s", path, strerror(errno));
+		return OTS_EIO;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		set_err(ld, "%s: not a regular file", path);
+		fclose(f);
+		return OTS_EIO;
+	}
+	if ((uintmax_t)st.st_size > OTS_OUI_FILE_MAX) {
+		set_err(ld, "%s: larger than %u MiB", path, OTS_OUI_FILE_MAX >> 20);
+		fclose(f);
+		return OTS_ELIMIT;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		set_err(ld, "%s: out of memory", path);
+		fclose(f);
+		return OTS_ENOMEM;
+	}
+	got = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		set_err(ld, "%s: read error", path);
+		free(buf);
+		fclose(f);
+		return OTS_EIO;
+	}
+	fclose(f);
+	rc = load_buf(ld, path, file, buf, got, txt);
+	free(buf);
+	return rc < 0 ? rc : 1;
+}
+
+/* Stable merge sort by prefix, so the first record of a duplicated prefix stays first. */
+static int
+sort_tab(uint64_t *a, size_t n)
+{
+	uint64_t *tmp, *src = a, *dst;
+	size_t w;
+
+	if (n < 2)
+		return OTS_OK;
+	if ((tmp = malloc(n * sizeof(*tmp))) == NULL)
+		return OTS_ENOMEM;
+	dst = tmp;
+	for (w = 1; w < n; w *= 2) {
+		size_t lo;
+		uint64_t *t;
+
+		for (lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				dst[k++] = (src[j] >> OTS_OUI_NAME_BITS) < (src[i] >> OTS_OUI_NAME_BITS) ?
+				                   src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	free(tmp);
+	return OTS_OK;
+}
+
+static size_t
+dedup_tab(uint64_t *a, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (k == 0 || (a[i] >> OTS_OUI_NAME_BITS) != (a[k - 1] >> OTS_OUI_NAME_BITS))
+			a[k++] = a[i];
+	return k;
+}
+
+/* Shrink an allocation to its use; keeps the old block when realloc declines. */
+static void *
+shrink(void *p, size_t n)
+{
+	void *q;
+
+	if (p == NULL || n == 0)
+		return p;
+	q = realloc(p, n);
+	return q ? q : p;
+}
+
+static void
+append(char *err, size_t errlen, const char *fmt, ...)
+{
+	size_t used;
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	used = strlen(err);
+	if (used + 1 >= errlen)
+		return;
+	if (used > 0 && used + 3 < errlen) {
+		memcpy(err + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(err + used, errlen - used, fmt, ap);
+	va_end(ap);
+}
+
+int
+ots_oui_load(struct ots_oui *o, const char *dir, char *err, size_t errlen)
+{
+	static const struct {
+		const char *csv, *txt;
+	} files[] = {
+		{ "oui.csv", "oui.txt" }, { "mam.csv", NULL }, { "oui36.csv", NULL }, { "iab.csv", NULL }
+	};
+	struct loader ld;
+	char missing[128] = "";
+	size_t i, nmissing = 0;
+	int rc = OTS_OK;
+
+	memset(o, 0, sizeof(*o));
+	memset(&ld, 0, sizeof(ld));
+	ld.o = o;
+	ld.err = err;
+	ld.errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (dir == NULL)
+		dir = OTS_OUI_DEFAULT_DIR;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		rc = load_file(&ld, dir, files[i].csv, 0);
+		if (rc == 0 && files[i].txt != NULL)
+			rc = load_file(&ld, dir, files[i].txt, 1);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0) {
+			size_t m = strlen(missing);
+
+			snprintf(missing + m, sizeof(missing) - m, "%s%s", m ? ", " : "", files[i].csv);
+			nmissing++;
+		}
+	}
+	for (i = 0; i < OTS_OUI__NLEN; i++) {
+		size_t n = o->n[i];
+
+		if ((rc = sort_tab(o->tab[i], n)) != OTS_OK) {
+			set_err(&ld, "%s: out of memory", dir);
+			goto fail;
+		}
+		o->n[i] = dedup_tab(o->tab[i], n);
+		o->duplicates += n - o->n[i];
+		o->entries += o->n[i];
+		o->tab[i] = shrink(o->tab[i], o->n[i] * sizeof(*o->tab[i]));
+	}
+	o->names = shrink(o->names, o->names_len);
+	free(ld.hash);
+
+	if (nmissing == sizeof(files) / sizeof(files[0]))
+		append(err, errlen, "no OUI list at %s (install ieee-data): NIC vendors unknown", dir);
+	else if (nmissing > 0)
+		append(err, errlen, "no %s in %s: some NIC vendors unknown", missing, dir);
+	if (o->bad_lines > 0)
+		append(err, errlen, "%zu malformed OUI records skipped (first at %s/%s:%lu)",
+		       o->bad_lines, dir, ld.first_bad_file, ld.first_bad_line);
+	return o->entries > (size_t)INT_MAX ? INT_MAX : (int)o->entries;
+
+fail:
+	free(ld.hash);
+	ots_oui_free(o);
+	return rc;
+}
+
+/* Name offset for key in tab, or -1. */
+static long
+search(const uint64_t *tab, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t p = tab[mid] >> OTS_OUI_NAME_BITS;
+
+		if (p == key)
+			return (long)(tab[mid] & NAME_MASK);
+		if (p < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+const char *
+ots_oui_lookup(const struct ots_oui *o, const uint8_t mac[6])
+{
+	static const unsigned bits[OTS_OUI__NLEN] = { 36, 28, 24 };
+	uint64_t m = 0;
+	unsigned i;
+
+	if (o == NULL || o->names == NULL || (mac[0] & 0x03) != 0)
+		return NULL; /* multicast or locally administered: no vendor */
+	for (i = 0; i < 6; i++)
+		m = m << 8 | mac[i];
+	for (i = 0; i < OTS_OUI__NLEN; i++) {
+		long off = search(o->tab[i], o->n[i], m >> (48 - bits[i]));
+
+		if (off >= 0)
+			return o->names + off;
+	}
+	return NULL;
+}
+
+size_t
+ots_oui_memsize(const struct ots_oui *o)
+{
+	size_t i, n = o->names_len;
+
+	for (i = 0; i < OTS_OUI__NLEN; i++)
+		n += o->n[i] * sizeof(*o->tab[i]);
+	return n;
+}
+
+void
+ots_oui_free(struct ots_oui *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < OTS_OUI__NLEN; i++)
+		free(o->tab[i]);
+	free(o->names);
+	memset(o, 0, sizeof(*o));
+}
