@@ -327,7 +327,8 @@ open_err(const char *const *paths, size_t n, char *err, size_t errlen)
 static void
 test_open_errors(void **state)
 {
-	char err[512], tmp[] = "/tmp/test-geoip-XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char err[512], tmp[1100];
 	const char *paths[5];
 	FILE *in, *out;
 	char buf[8192];
@@ -355,6 +356,8 @@ test_open_errors(void **state)
 	assert_non_null(strstr(err, "is a directory"));
 
 	/* a database cut in half (metadata lost) */
+	snprintf(tmp, sizeof(tmp), "%s/test-geoip-XXXXXX",
+	         tmpdir != NULL && tmpdir[0] != '\0' ? tmpdir : "/tmp");
 	fd = mkstemp(tmp);
 	assert_true(fd >= 0);
 	in = fopen(db_path("country.mmdb"), "rb");
