@@ -1,0 +1,1187 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * render.c: conduit map (Graphviz DOT, SVG through `dot`) and the self-contained HTML report
+ * (render.h). DOT language: graphviz.org/doc/info/lang.html; HTML escaping per the WHATWG
+ * HTML standard (text and attribute values).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ots/compiler.h"
+#include "ots/error.h"
+#include "ots/ics-t.h"
+#include "ots/render.h"
+
+extern char **environ;
+
+/* Longest name shown in a map node or an edge label, in characters (the tooltip has it all). */
+#define NODE_NAME_MAX 26
+#define NODE_SUB_MAX 22
+#define EDGE_PROTOS_MAX 3
+
+/* ---------------------------------------------------------------------------------------- */
+/* Roles: one row per role; the last row is the fallback for anything unknown. */
+
+struct role_style {
+	const char *name, *label, *shape, *fill, *font, *style;
+};
+
+static const struct role_style roles[] = {
+	{ "plc", "PLC", "box", "#4e79a7", "white", "filled" },
+	{ "rtu", "RTU / IED", "box3d", "#59a14f", "white", "filled" },
+	{ "hmi", "HMI", "ellipse", "#edc948", "black", "filled" },
+	{ "engineering", "engineering", "hexagon", "#b07aa1", "white", "filled" },
+	{ "historian", "historian", "cylinder", "#76b7b2", "black", "filled" },
+	{ "network", "network", "octagon", "#bab0ac", "black", "filled" },
+	{ "it", "IT host", "box", "#d7e3f0", "black", "filled,rounded" },
+	{ "unknown", "unknown", "ellipse", "#ffffff", "black", "filled,dashed" },
+};
+
+static const struct role_style *
+role_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < OTS_ARRAY_LEN(roles); i++)
+		if (strcmp(name, roles[i].name) == 0)
+			return &roles[i];
+	return &roles[OTS_ARRAY_LEN(roles) - 1];
+}
+
+/* Edge classes, worst first. */
+enum edge_class { EDGE_ENGINEERING = 0, EDGE_WRITE, EDGE_READ, EDGE_OTHER };
+
+static const struct {
+	const char *name, *legend, *color, *style;
+	const char *penwidth;
+} edge_styles[] = {
+	[EDGE_ENGINEERING] = { "engineering", "program, firmware, mode, restart", "#d62728", "bold",
+	                       "2.6" },
+	[EDGE_WRITE] = { "write", "write, control", "#f28e2b", "solid", "1.6" },
+	[EDGE_READ] = { "read", "read, monitor, other ICS", "#8c8c8c", "solid", "0.7" },
+	[EDGE_OTHER] = { "other", "no ICS operation seen", "#b8b8b8", "dashed", "0.7" },
+};
+
+static enum edge_class
+edge_class_of(uint32_t mask)
+{
+	if (mask & OTS_RENDER_OPS_ENGINEERING)
+		return EDGE_ENGINEERING;
+	if (mask & OTS_RENDER_OPS_WRITE)
+		return EDGE_WRITE;
+	return mask ? EDGE_READ : EDGE_OTHER;
+}
+
+/* Short op class names for labels (full names from ots_op_class_name in tables). */
+static const char *
+op_short(unsigned c)
+{
+	switch (c) {
+	case OTS_OP_MODE_CHANGE: return "mode";
+	case OTS_OP_DIAGNOSTIC: return "diag";
+	case OTS_OP_TIME_SYNC: return "time";
+	case OTS_OP_DISCOVERY: return "discover";
+	case OTS_OP_IDENTITY: return "ident";
+	}
+	return ots_op_class_name((enum ots_op_class)c);
+}
+
+/* Op classes in the order a reader cares about: engineering, then writes, then the rest. */
+static const uint8_t op_order[] = {
+	OTS_OP_PROGRAM, OTS_OP_FIRMWARE, OTS_OP_MODE_CHANGE, OTS_OP_RESTART, OTS_OP_WRITE,
+	OTS_OP_CONTROL, OTS_OP_FILE, OTS_OP_AUTH, OTS_OP_READ, OTS_OP_EVENT, OTS_OP_DIAGNOSTIC,
+	OTS_OP_TIME_SYNC, OTS_OP_DISCOVERY, OTS_OP_IDENTITY, OTS_OP_OTHER,
+};
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* UTF-8: length of the valid sequence at s (1-4), or 0 when s[0] does not start one. */
+
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0; /* overlong or surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Write s escaped for a DOT double-quoted string: quote and backslash get a backslash (so no
+ * \N, \G or \l escape of Graphviz applies), control characters become a space, invalid UTF-8
+ * a '?'. At most max characters (0: no limit); a longer string ends in "..".
+ */
+static void
+dot_esc(FILE *f, const char *str, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)nz(str);
+	size_t n = 0, l;
+
+	while (*s) {
+		if (max && n == max) {
+			fputs("..", f);
+			return;
+		}
+		l = utf8_len(s);
+		if (l == 0) {
+			putc('?', f);
+			s++;
+		} else if (l > 1) {
+			fwrite(s, 1, l, f);
+			s += l;
+		} else {
+			if (*s == '"' || *s == '\\') {
+				putc('\\', f);
+				putc(*s, f);
+			} else if (*s < 0x20 || *s == 0x7f) {
+				putc(' ', f);
+			} else {
+				putc(*s, f);
+			}
+			s++;
+		}
+		n++;
+	}
+}
+
+/* The first element of a comma-separated list, into buf. */
+static const char *
+first_item(const char *list, char *buf, size_t len)
+{
+	const char *s = nz(list), *e;
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	e = strchr(s, ',');
+	n = e ? (size_t)(e - s) : strlen(s);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Ordering shared by the map: assets by group, conduits by (src, dst). */
+
+struct asset_ref {
+	const char *group;
+	size_t idx;
+};
+
+static int
+group_rank(const char *g)
+{
+	return strcmp(g, "external") == 0 ? 1 : 0;
+}
+
+static int
+asset_ref_cmp(const void *a, const void *b)
+{
+	const struct asset_ref *x = a, *y = b;
+	int c = group_rank(x->group) - group_rank(y->group);
+
+	if (c == 0)
+		c = strcmp(x->group, y->group);
+	if (c == 0)
+		c = (x->idx > y->idx) - (x->idx < y->idx);
+	return c;
+}
+
+struct conduit_ref {
+	const struct ots_render_conduit *c;
+	size_t idx;
+};
+
+static int
+conduit_ref_cmp(const void *a, const void *b)
+{
+	const struct conduit_ref *x = a, *y = b;
+	int c;
+
+	if (x->c->src != y->c->src)
+		return x->c->src < y->c->src ? -1 : 1;
+	if (x->c->dst != y->c->dst)
+		return x->c->dst < y->c->dst ? -1 : 1;
+	c = strcmp(nz(x->c->protocol), nz(y->c->protocol));
+	if (c == 0 && x->c->port != y->c->port)
+		c = x->c->port < y->c->port ? -1 : 1;
+	if (c == 0)
+		c = strcmp(nz(x->c->transport), nz(y->c->transport));
+	if (c == 0)
+		c = (x->idx > y->idx) - (x->idx < y->idx);
+	return c;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* DOT */
+
+static void
+dot_node(FILE *f, const struct ots_render *r, size_t i)
+{
+	const struct ots_render_asset *a = &r->assets[i];
+	const struct role_style *rs = role_of(a->role);
+	char ip[64];
+	const char *sub;
+
+	first_item(a->ips, ip, sizeof(ip));
+	/* second line: the address when the name is not it, else what the device is */
+	if (*ip && strcmp(ip, nz(a->name)) != 0)
+		sub = ip;
+	else if (*nz(a->model))
+		sub = a->model;
+	else
+		sub = nz(a->vendor);
+	fprintf(f, "\t\ta%zu [id=\"a%zu\", class=\"asset role-%s\", shape=%s, style=\"%s\", "
+	        "fillcolor=\"%s\", fontcolor=\"%s\", label=\"", i, i, rs->name, rs->shape, rs->style,
+	        rs->fill, rs->font);
+	dot_esc(f, *nz(a->name) ? a->name : a->id, NODE_NAME_MAX);
+	if (*sub) {
+		fputs("\\n", f);
+		dot_esc(f, sub, NODE_SUB_MAX);
+	}
+	fputs("\", tooltip=\"", f);
+	dot_esc(f, a->name, 0);
+	fputs(" (", f);
+	dot_esc(f, rs->label, 0);
+	fputs(")\\n", f);
+	dot_esc(f, a->id, 0);
+	if (*nz(a->ips)) {
+		fputs("\\nIP ", f);
+		dot_esc(f, a->ips, 0);
+	}
+	if (*nz(a->macs)) {
+		fputs("\\nMAC ", f);
+		dot_esc(f, a->macs, 0);
+	}
+	if (*nz(a->vendor) || *nz(a->model)) {
+		fputs("\\n", f);
+		dot_esc(f, a->vendor, 0);
+		fputs(" ", f);
+		dot_esc(f, a->model, 0);
+	}
+	if (*nz(a->firmware)) {
+		fputs("\\nfirmware ", f);
+		dot_esc(f, a->firmware, 0);
+	}
+	if (*nz(a->protocols)) {
+		fputs("\\n", f);
+		dot_esc(f, a->protocols, 0);
+	}
+	fputs("\"];\n", f);
+}
+
+/* The legend: an HTML-like label table (no extra nodes, so it never disturbs the layout). */
+static void
+dot_legend(FILE *f, const struct ots_render *r)
+{
+	size_t i;
+
+	fputs("\tlabel=<<table border=\"0\" cellborder=\"0\" cellspacing=\"2\" cellpadding=\"2\">"
+	      "<tr><td align=\"left\" colspan=\"8\"><b>", f);
+	/* HTML-like label: escape as XML; dot_esc would leave < and & */
+	for (const unsigned char *s = (const unsigned char *)nz(r->title); *s; s++) {
+		size_t l = utf8_len(s);
+		if (l == 0)
+			fputc('?', f);
+		else if (l > 1) {
+			fwrite(s, 1, l, f);
+			s += l - 1;
+		} else if (*s == '<')
+			fputs("&lt;", f);
+		else if (*s == '>')
+			fputs("&gt;", f);
+		else if (*s == '&')
+			fputs("&amp;", f);
+		else if (*s == '"')
+			fputs("&quot;", f);
+		else if (*s < 0x20 || *s == 0x7f)
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+	fprintf(f, "</b> &#8212; %zu assets, %zu conduits</td></tr><tr>", r->n_assets,
+	        r->n_conduits);
+	for (i = 0; i < OTS_ARRAY_LEN(roles); i++)
+		fprintf(f, "<td bgcolor=\"%s\" border=\"1\" color=\"#555555\"><font color=\"%s\">"
+		        "%s</font></td>", roles[i].fill, roles[i].font, roles[i].label);
+	fputs("</tr><tr>", f);
+	for (i = 0; i < OTS_ARRAY_LEN(edge_styles); i++)
+		fprintf(f, "<td colspan=\"2\" align=\"left\"><font color=\"%s\">%s %s</font></td>",
+		        edge_styles[i].color, i == EDGE_ENGINEERING ? "&#9473;&#9473;" :
+		        i == EDGE_OTHER ? "- - -" : "&#8212;&#8212;", edge_styles[i].legend);
+	fputs("</tr></table>>;\n", f);
+}
+
+/* Labels already drawn on edges of the current source (hashes); reset per source. */
+#define SEEN_MAX 64
+struct seen_labels {
+	size_t src, n;
+	uint64_t h[SEEN_MAX];
+};
+
+static uint64_t
+fnv64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* 1 when this source already showed the label (else remember it). */
+static int
+seen_label(struct seen_labels *sl, size_t src, const char *label)
+{
+	uint64_t h = fnv64(label);
+	size_t i;
+
+	if (sl->src != src) {
+		sl->src = src;
+		sl->n = 0;
+	}
+	for (i = 0; i < sl->n; i++)
+		if (sl->h[i] == h)
+			return 1;
+	if (sl->n < SEEN_MAX)
+		sl->h[sl->n++] = h;
+	return 0;
+}
+
+/* The short label of a merged edge: protocols (and ports) each once, at most EDGE_PROTOS_MAX
+ * then "+N"; a line of op classes, worst first. */
+static void
+dot_edge_label(FILE *f, const struct conduit_ref *cr, size_t n, uint32_t mask)
+{
+	size_t i, j, shown = 0, distinct = 0;
+	unsigned k;
+	int first = 1;
+
+	for (i = 0; i < n; i++) {
+		const struct ots_render_conduit *c = cr[i].c;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(nz(cr[j].c->protocol), nz(c->protocol)) == 0 &&
+			    cr[j].c->port == c->port)
+				break;
+		if (j < i)
+			continue;
+		distinct++;
+		if (shown == EDGE_PROTOS_MAX)
+			continue;
+		if (shown++)
+			fputs(", ", f);
+		dot_esc(f, *nz(c->protocol) ? c->protocol : c->transport, 16);
+		if (c->port)
+			fprintf(f, "/%u", c->port);
+	}
+	if (distinct > shown)
+		fprintf(f, " +%zu", distinct - shown);
+	for (k = 0; k < OTS_ARRAY_LEN(op_order); k++) {
+		if (!(mask & (1u << op_order[k])))
+			continue;
+		fputs(first ? "\\n" : ",", f);
+		fputs(op_short(op_order[k]), f);
+		first = 0;
+	}
+}
+
+/*
+ * One merged edge: conduits cr[0..n) share (src, dst). Its label is dropped when the same
+ * source already has an edge with the same label (an HMI polling 15 PLCs shows "s7comm/102
+ * read" once, not 15 times); the tooltip always has every conduit.
+ */
+static void
+dot_edge(FILE *f, const struct conduit_ref *cr, size_t n, struct seen_labels *sl)
+{
+	const struct ots_render_conduit *c0 = cr[0].c;
+	uint32_t mask = 0;
+	char *label = NULL;
+	size_t i, label_len = 0;
+	unsigned k;
+	int first;
+	enum edge_class ec;
+	FILE *lf;
+
+	for (i = 0; i < n; i++)
+		mask |= cr[i].c->op_mask;
+	ec = edge_class_of(mask);
+	fprintf(f, "\ta%zu -> a%zu [id=\"c%zu_%zu\", class=\"conduit %s\", color=\"%s\", "
+	        "fontcolor=\"%s\", style=\"%s\", penwidth=%s, label=\"", c0->src, c0->dst, c0->src,
+	        c0->dst, edge_styles[ec].name, edge_styles[ec].color,
+	        ec == EDGE_READ || ec == EDGE_OTHER ? "#555555" : edge_styles[ec].color,
+	        edge_styles[ec].style, edge_styles[ec].penwidth);
+	lf = open_memstream(&label, &label_len);
+	if (lf) {
+		dot_edge_label(lf, cr, n, mask);
+		if (fclose(lf) == 0 && label && !seen_label(sl, c0->src, label))
+			fputs(label, f);
+		free(label);
+	} else {
+		dot_edge_label(f, cr, n, mask); /* no memory: label every edge */
+	}
+	fputs("\", tooltip=\"", f);
+	for (i = 0; i < n; i++) {
+		const struct ots_render_conduit *c = cr[i].c;
+
+		if (i)
+			fputs("\\n", f);
+		dot_esc(f, c->protocol, 0);
+		fputs(" ", f);
+		dot_esc(f, c->transport, 0);
+		if (c->port)
+			fprintf(f, "/%u", c->port);
+		first = 1;
+		for (k = 0; k < OTS_ARRAY_LEN(op_order); k++) {
+			if (!(c->op_mask & (1u << op_order[k])))
+				continue;
+			fputs(first ? ": " : ",", f);
+			fputs(ots_op_class_name((enum ots_op_class)op_order[k]), f);
+			first = 0;
+		}
+		if (*nz(c->function_codes)) {
+			fputs(" [", f);
+			dot_esc(f, c->function_codes, 0);
+			fputs("]", f);
+		}
+		fprintf(f, " %llu pkts", (unsigned long long)(c->packets[0] + c->packets[1]));
+	}
+	fputs("\"];\n", f);
+}
+
+int
+ots_render_dot(FILE *f, const struct ots_render *r)
+{
+	struct asset_ref *ar = NULL;
+	struct conduit_ref *cr = NULL;
+	struct seen_labels sl;
+	size_t i, j, g, n_cr = 0;
+
+	if (r->n_assets) {
+		ar = calloc(r->n_assets, sizeof(*ar));
+		if (!ar)
+			return OTS_ENOMEM;
+	}
+	if (r->n_conduits) {
+		cr = calloc(r->n_conduits, sizeof(*cr));
+		if (!cr) {
+			free(ar);
+			return OTS_ENOMEM;
+		}
+	}
+	for (i = 0; i < r->n_assets; i++) {
+		ar[i].group = nz(r->assets[i].group);
+		ar[i].idx = i;
+	}
+	if (r->n_assets)
+		qsort(ar, r->n_assets, sizeof(*ar), asset_ref_cmp);
+	for (i = 0; i < r->n_conduits; i++) {
+		const struct ots_render_conduit *c = &r->conduits[i];
+
+		if (c->src >= r->n_assets || c->dst >= r->n_assets)
+			continue; /* a broken model must not draw a dangling node */
+		cr[n_cr].c = c;
+		cr[n_cr].idx = i;
+		n_cr++;
+	}
+	if (n_cr)
+		qsort(cr, n_cr, sizeof(*cr), conduit_ref_cmp);
+
+	fputs("digraph otsensor {\n"
+	      "\tgraph [rankdir=LR, nodesep=0.08, ranksep=1.1, splines=true, "
+	      "outputorder=edgesfirst, fontname=\"Helvetica\", fontsize=11, labelloc=t, "
+	      "labeljust=l, tooltip=\" \"];\n"
+	      "\tnode [fontname=\"Helvetica\", fontsize=9, height=0.3, margin=\"0.06,0.02\", "
+	      "penwidth=0.8];\n"
+	      "\tedge [fontname=\"Helvetica\", fontsize=7, arrowsize=0.5];\n", f);
+	dot_legend(f, r);
+	for (i = 0, g = 0; i < r->n_assets; g++) {
+		const char *name = ar[i].group;
+		int ext = group_rank(name);
+
+		for (j = i; j < r->n_assets && strcmp(ar[j].group, name) == 0; j++)
+			;
+		fprintf(f, "\tsubgraph cluster_g%zu {\n\t\tgraph [id=\"g%zu\", class=\"group\", "
+		        "style=\"filled,rounded\", fillcolor=\"%s\", color=\"%s\", fontsize=10, "
+		        "label=\"", g, g, ext ? "#fdeceb" : "#f3f5f8", ext ? "#d9534f" : "#9aa5b1");
+		dot_esc(f, *name ? name : "(no group)", 40);
+		fprintf(f, " (%zu)\", tooltip=\"", j - i);
+		dot_esc(f, name, 0);
+		fputs("\"];\n", f);
+		for (; i < j; i++)
+			dot_node(f, r, ar[i].idx);
+		fputs("\t}\n", f);
+	}
+	sl.src = (size_t)-1;
+	sl.n = 0;
+	for (i = 0; i < n_cr; i = j) {
+		for (j = i + 1; j < n_cr && cr[j].c->src == cr[i].c->src && cr[j].c->dst == cr[i].c->dst;
+		     j++)
+			;
+		dot_edge(f, cr + i, j - i, &sl);
+	}
+	fputs("}\n", f);
+	free(ar);
+	free(cr);
+	return ferror(f) || fflush(f) ? OTS_EIO : OTS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* SVG through dot */
+
+static void OTS_PRINTF(3, 4)
+set_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static int
+is_exec(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The dot program: $OTS_DOT (a path, or a name searched on PATH) or "dot" on PATH. */
+static int
+find_dot(char *out, size_t len)
+{
+	const char *env = getenv("OTS_DOT"), *name = "dot", *path, *p, *e;
+	int n;
+
+	if (env && *env)
+		name = env;
+	if (strchr(name, '/')) {
+		n = snprintf(out, len, "%s", name);
+		return n > 0 && (size_t)n < len && is_exec(out);
+	}
+	path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = e + 1) {
+		e = strchr(p, ':');
+		if (!e)
+			e = p + strlen(p);
+		n = snprintf(out, len, "%.*s/%s", e > p ? (int)(e - p) : 1, e > p ? p : ".", name);
+		if (n > 0 && (size_t)n < len && is_exec(out))
+			return 1;
+		if (!*e)
+			return 0;
+	}
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Wait for pid until deadline (monotonic ms), killing it then. 1: reaped into *status. */
+static int
+reap(pid_t pid, uint64_t deadline, int *status)
+{
+	struct timespec nap = { 0, 5 * 1000 * 1000 };
+	pid_t w;
+
+	for (;;) {
+		w = waitpid(pid, status, WNOHANG);
+		if (w == pid)
+			return 1;
+		if (w < 0 && errno != EINTR)
+			return 1; /* not ours any more: nothing to reap */
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return 0;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+int
+ots_render_svg_timeout(const char *dot_path, const char *svg_path, unsigned timeout_ms,
+                       char *err, size_t errlen)
+{
+	char dot[4096], tmp[4096], msg[512];
+	char *argv[6];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, defs;
+	uint64_t deadline;
+	size_t mlen = 0;
+	int pfd[2], rc, status = 0, reaped;
+	pid_t pid;
+
+	if (!find_dot(dot, sizeof(dot))) {
+		set_err(err, errlen, "Graphviz dot not found (%s): map.svg not rendered",
+		        getenv("OTS_DOT") && *getenv("OTS_DOT") ? "OTS_DOT" : "PATH");
+		return OTS_RENDER_ENODOT;
+	}
+	rc = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", svg_path, (long)getpid());
+	if (rc < 0 || (size_t)rc >= sizeof(tmp)) {
+		set_err(err, errlen, "%s: path too long", svg_path);
+		return OTS_EIO;
+	}
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		set_err(err, errlen, "pipe: %s", strerror(errno));
+		return OTS_EIO;
+	}
+	argv[0] = dot;
+	argv[1] = (char *)"-Tsvg";
+	argv[2] = (char *)"-o";
+	argv[3] = tmp;
+	argv[4] = (char *)dot_path;
+	argv[5] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	posix_spawnattr_init(&attr);
+	/* the sensor blocks signals in its threads: dot gets a clean mask and default actions */
+	sigemptyset(&none);
+	sigemptyset(&defs);
+	sigaddset(&defs, SIGPIPE);
+	sigaddset(&defs, SIGINT);
+	sigaddset(&defs, SIGTERM);
+	sigaddset(&defs, SIGHUP);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defs);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, dot, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(pfd[1]);
+	if (rc != 0) {
+		close(pfd[0]);
+		set_err(err, errlen, "%s: %s", dot, strerror(rc));
+		return rc == ENOENT || rc == EACCES || rc == ENOEXEC ? OTS_RENDER_ENODOT : OTS_EIO;
+	}
+	deadline = now_ms() + timeout_ms;
+	/* keep the first line dot writes on stderr; drain the rest so it never blocks */
+	for (;;) {
+		struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
+		uint64_t t = now_ms();
+		char buf[512];
+		ssize_t n;
+
+		if (t >= deadline)
+			break;
+		rc = poll(&pf, 1, (int)(deadline - t > 1000 ? 1000 : deadline - t));
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc <= 0)
+			continue;
+		n = read(pfd[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (mlen < sizeof(msg) - 1) {
+			size_t k = (size_t)n < sizeof(msg) - 1 - mlen ? (size_t)n : sizeof(msg) - 1 - mlen;
+			memcpy(msg + mlen, buf, k);
+			mlen += k;
+		}
+	}
+	close(pfd[0]);
+	msg[mlen] = '\0';
+	msg[strcspn(msg, "\r\n")] = '\0';
+	reaped = reap(pid, deadline, &status);
+	if (!reaped) {
+		unlink(tmp);
+		set_err(err, errlen, "%s: killed after %u ms (graph too large?): %s not rendered",
+		        dot_path, timeout_ms, svg_path);
+		return OTS_ELIMIT;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		unlink(tmp);
+		if (WIFSIGNALED(status))
+			set_err(err, errlen, "%s: dot died of signal %d%s%s", dot_path, WTERMSIG(status),
+			        *msg ? ": " : "", msg);
+		else
+			set_err(err, errlen, "%s: dot exited with status %d%s%s", dot_path,
+			        WEXITSTATUS(status), *msg ? ": " : "", msg);
+		return OTS_EIO;
+	}
+	if (rename(tmp, svg_path) != 0) {
+		set_err(err, errlen, "%s: %s", svg_path, strerror(errno));
+		unlink(tmp);
+		return OTS_EIO;
+	}
+	return OTS_OK;
+}
+
+int
+ots_render_svg(const char *dot_path, const char *svg_path, char *err, size_t errlen)
+{
+	return ots_render_svg_timeout(dot_path, svg_path, OTS_RENDER_DOT_TIMEOUT_MS, err, errlen);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* HTML */
+
+/*
+ * Write s escaped for HTML text and quoted attribute values: & < > " ' and / as character
+ * references (so no URL of the data is ever literal), control characters as spaces, invalid
+ * UTF-8 as U+FFFD.
+ */
+static void
+html_esc(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)nz(str);
+	size_t l;
+
+	while (*s) {
+		l = utf8_len(s);
+		if (l == 0) {
+			fputs("\xef\xbf\xbd", f);
+			s++;
+			continue;
+		}
+		if (l > 1) {
+			fwrite(s, 1, l, f);
+			s += l;
+			continue;
+		}
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		case '/': fputs("&#47;", f); break;
+		default:
+			putc(*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+		}
+		s++;
+	}
+}
+
+static void
+html_td(FILE *f, const char *s)
+{
+	fputs("<td>", f);
+	html_esc(f, s);
+	fputs("</td>", f);
+}
+
+static void
+html_td_u64(FILE *f, uint64_t v)
+{
+	fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)v);
+}
+
+/* Bytes as "1.2 MB" (integer math: no locale), sorted by the exact value. */
+static void
+html_td_bytes(FILE *f, uint64_t v)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	uint64_t whole = v, tenth = 0;
+	unsigned u = 0;
+
+	while (whole >= 1000 && u + 1 < OTS_ARRAY_LEN(unit)) {
+		tenth = (whole % 1000) / 100;
+		whole /= 1000;
+		u++;
+	}
+	fprintf(f, "<td class=\"n\" data-v=\"%llu\">", (unsigned long long)v);
+	if (u == 0)
+		fprintf(f, "%llu B</td>", (unsigned long long)whole);
+	else
+		fprintf(f, "%llu.%llu %s</td>", (unsigned long long)whole, (unsigned long long)tenth,
+		        unit[u]);
+}
+
+/* ns since epoch as ISO 8601 UTC to the second; 0 is shown empty. */
+static void
+html_td_time(FILE *f, uint64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	char buf[32];
+
+	if (ns == 0 || !gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+		fputs("<td data-v=\"0\"></td>", f);
+		return;
+	}
+	fprintf(f, "<td class=\"t\" data-v=\"%llu\">%s</td>", (unsigned long long)ns, buf);
+}
+
+static void
+html_th(FILE *f, const char *key, const char *label)
+{
+	fprintf(f, "<th data-key=\"%s\" title=\"sort\">%s</th>", key, label);
+}
+
+/*
+ * Inline the svg text: from "<svg" on (no XML prolog or DOCTYPE), without the namespace
+ * declarations (the HTML parser puts <svg> in its namespace), and with every "://" written
+ * ":&#47;&#47;" so the page holds no literal URL.
+ */
+static void
+html_svg(FILE *f, const char *svg, size_t len)
+{
+	const char *s = svg, *end = svg + len, *p, *tag_end;
+
+	for (p = s; p + 4 <= end && memcmp(p, "<svg", 4) != 0; p++)
+		;
+	if (p + 4 > end) {
+		fputs("<p class=\"note\">map.svg could not be read</p>", f);
+		return;
+	}
+	s = p;
+	tag_end = memchr(s, '>', (size_t)(end - s));
+	if (!tag_end)
+		tag_end = end;
+	while (s < end) {
+		if (s < tag_end && *s == ' ' && (size_t)(tag_end - s) > 7 && memcmp(s, " xmlns", 6) == 0 &&
+		    (s[6] == '=' || s[6] == ':')) {
+			/* skip the attribute: up to its closing quote */
+			const char *q = memchr(s, '"', (size_t)(tag_end - s));
+			const char *q2 = q ? memchr(q + 1, '"', (size_t)(tag_end - q - 1)) : NULL;
+
+			if (q2) {
+				s = q2 + 1;
+				continue;
+			}
+		}
+		if (end - s >= 3 && memcmp(s, "://", 3) == 0) {
+			fputs(":&#47;&#47;", f);
+			s += 3;
+			continue;
+		}
+		putc(*s, f);
+		s++;
+	}
+}
+
+static const char html_css[] =
+	"*{box-sizing:border-box}"
+	"body{font:13px/1.35 system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+	"margin:0;color:#1d2430;background:#fff}"
+	"header{background:#1f3a5f;color:#fff;padding:12px 20px}"
+	"header h1{margin:0;font-size:20px}header p{margin:4px 0 0}"
+	"header .counts span{display:inline-block;margin-right:16px;font-weight:600}"
+	"nav{padding:6px 20px;background:#e9eef4;border-bottom:1px solid #c9d3de}"
+	"nav a{margin-right:14px;color:#1f3a5f}"
+	"section{padding:8px 20px}h2{font-size:16px;margin:10px 0 6px;color:#1f3a5f}"
+	".map{overflow:auto;max-height:85vh;border:1px solid #c9d3de;background:#fff}"
+	".map svg{display:block}.map.fit svg{width:100%;height:auto}"
+	".map g.node{cursor:pointer}"
+	".note{padding:12px;background:#fff8e1;border:1px solid #e6d38a;display:inline-block}"
+	".tools{margin:4px 0}.tools input{padding:3px 6px;width:260px}"
+	".tools button{margin-right:6px}.tools .shown{color:#555;margin-left:8px}"
+	".wrap{overflow-x:auto}"
+	"table{border-collapse:collapse;font-size:12px}"
+	"th{background:#1f3a5f;color:#fff;text-align:left;padding:4px 6px;cursor:pointer;"
+	"white-space:nowrap;position:sticky;top:0}"
+	"th[aria-sort=ascending]::after{content:' \\25B2'}"
+	"th[aria-sort=descending]::after{content:' \\25BC'}"
+	"td{padding:3px 6px;border-bottom:1px solid #e3e8ee;vertical-align:top}"
+	"tbody tr:nth-child(even){background:#f6f8fb}tbody tr:hover{background:#fff3c4}"
+	"tr.hl{outline:2px solid #d62728}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums}td.t{white-space:nowrap}"
+	".sw{display:inline-block;width:10px;height:10px;border:1px solid #555;margin-right:5px;"
+	"vertical-align:-1px}"
+	"tr.engineering td:first-child{border-left:4px solid #d62728}"
+	"tr.write td:first-child{border-left:4px solid #f28e2b}"
+	".sev-high,.sev-critical{color:#b00020;font-weight:600}.sev-medium{color:#b35c00}";
+
+/* Sorting (numeric-aware, stable on the original order), filters, #sort=TABLE:[-]KEY, map
+ * node click -> asset row. */
+static const char html_js[] =
+	"(function(){'use strict';\n"
+	"var num=/^-?\\d+(\\.\\d+)?$/;\n"
+	"function val(td){var v=td.getAttribute('data-v');return v!==null?v:td.textContent;}\n"
+	"function cmp(a,b){if(num.test(a)&&num.test(b)){var x=parseFloat(a),y=parseFloat(b);"
+	"return x<y?-1:x>y?1:0;}return a.localeCompare(b,undefined,{numeric:true,sensitivity:'base'});}\n"
+	"function sortTable(t,key,desc){var ths=t.tHead.rows[0].cells,col=-1,i;\n"
+	" for(i=0;i<ths.length;i++){ths[i].removeAttribute('aria-sort');"
+	"if(ths[i].getAttribute('data-key')===key)col=i;}\n"
+	" if(col<0)return false;\n"
+	" var tb=t.tBodies[0],rows=Array.prototype.slice.call(tb.rows);\n"
+	" rows.sort(function(p,q){var c=cmp(val(p.cells[col]),val(q.cells[col]));if(desc)c=-c;"
+	"return c||(+p.getAttribute('data-i'))-(+q.getAttribute('data-i'));});\n"
+	" rows.forEach(function(r){tb.appendChild(r);});\n"
+	" ths[col].setAttribute('aria-sort',desc?'descending':'ascending');\n"
+	" document.body.setAttribute('data-sorted',t.getAttribute('data-name')+':'+(desc?'-':'')+key);\n"
+	" return true;}\n"
+	"Array.prototype.forEach.call(document.querySelectorAll('table.sortable'),function(t){\n"
+	" Array.prototype.forEach.call(t.tHead.rows[0].cells,function(th){\n"
+	"  th.addEventListener('click',function(){sortTable(t,th.getAttribute('data-key'),"
+	"th.getAttribute('aria-sort')==='ascending');});});});\n"
+	"Array.prototype.forEach.call(document.querySelectorAll('input[data-filter]'),function(inp){\n"
+	" var t=document.getElementById(inp.getAttribute('data-filter')),out=inp.nextElementSibling;\n"
+	" inp.addEventListener('input',function(){var q=inp.value.toLowerCase(),n=0;\n"
+	"  Array.prototype.forEach.call(t.tBodies[0].rows,function(r){"
+	"var h=q&&r.textContent.toLowerCase().indexOf(q)<0;r.hidden=h;if(!h)n++;});\n"
+	"  out.textContent=q?n+' shown':'';});});\n"
+	"var m=/(?:^#|&)sort=(\\w+):(-?)(\\w+)/.exec(location.hash);\n"
+	"if(m){var st=document.getElementById(m[1]+'-table');if(st)sortTable(st,m[3],m[2]==='-');}\n"
+	"var map=document.getElementById('map-view');\n"
+	"if(map){var fit=document.getElementById('map-fit');\n"
+	" if(fit)fit.addEventListener('click',function(){map.classList.toggle('fit');});\n"
+	" map.addEventListener('click',function(e){var g=e.target.closest?e.target.closest('g.node'):null;\n"
+	"  if(!g||!/^a\\d+$/.test(g.id))return;var row=document.getElementById('asset-'+g.id.slice(1));\n"
+	"  if(!row)return;Array.prototype.forEach.call(document.querySelectorAll('tr.hl'),"
+	"function(r){r.classList.remove('hl');});row.hidden=false;row.classList.add('hl');"
+	"row.scrollIntoView({block:'center'});});}\n"
+	"if(/(?:^#|&)layout/.test(location.hash)){var L={};\n"
+	" if(map)map.style.maxHeight='2400px';/* same layout whatever the viewport height */\n"
+	" function rect(k,el){if(el){var b=el.getBoundingClientRect();"
+	"L[k]=[Math.round(b.left+scrollX),Math.round(b.top+scrollY),Math.round(b.width),Math.round(b.height)];}}\n"
+	" rect('map',document.getElementById('map-view'));\n"
+	" rect('assets_head',document.querySelector('#assets-table thead'));\n"
+	" rect('header',document.querySelector('header'));\n"
+	" document.body.setAttribute('data-layout',JSON.stringify(L));}\n"
+	"})();\n";
+
+static void
+html_tools(FILE *f, const char *table)
+{
+	fprintf(f, "<div class=\"tools\"><input type=\"search\" placeholder=\"filter rows\" "
+	        "data-filter=\"%s-table\" aria-label=\"filter\"><span class=\"shown\"></span></div>\n",
+	        table);
+}
+
+static void
+html_ops(FILE *f, uint32_t mask)
+{
+	unsigned k;
+	int first = 1;
+
+	for (k = 0; k < OTS_ARRAY_LEN(op_order); k++) {
+		if (!(mask & (1u << op_order[k])))
+			continue;
+		if (!first)
+			fputs(", ", f);
+		fputs(ots_op_class_name((enum ots_op_class)op_order[k]), f);
+		first = 0;
+	}
+}
+
+static const char *
+asset_name(const struct ots_render *r, size_t i)
+{
+	if (i >= r->n_assets)
+		return "?";
+	return *nz(r->assets[i].name) ? r->assets[i].name : nz(r->assets[i].id);
+}
+
+int
+ots_render_html(FILE *f, const struct ots_render *r, const char *svg, size_t svg_len)
+{
+	size_t i;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>otsensor report: ", f);
+	html_esc(f, r->title);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>otsensor report</h1>\n"
+	        "<p class=\"title\">", html_css);
+	html_esc(f, r->title);
+	fputs("</p>\n<p>generated ", f);
+	html_esc(f, r->generated);
+	fprintf(f, "</p>\n<p class=\"counts\"><span id=\"n-assets\">%zu assets</span>"
+	        "<span id=\"n-conduits\">%zu conduits</span><span id=\"n-alerts\">%zu alerts</span>"
+	        "</p>\n</header>\n", r->n_assets, r->n_conduits, r->n_alerts);
+	fputs("<nav><a href=\"#map\">Map</a><a href=\"#assets\">Assets</a>"
+	      "<a href=\"#conduits\">Conduits</a><a href=\"#alerts\">Alerts</a></nav>\n", f);
+
+	/* map */
+	fputs("<section id=\"map\">\n<h2>Map</h2>\n", f);
+	if (svg && svg_len) {
+		fputs("<div class=\"tools\"><button type=\"button\" id=\"map-fit\">fit width / "
+		      "actual size</button>click a device to find it in the asset table</div>\n"
+		      "<div class=\"map fit\" id=\"map-view\">\n", f);
+		html_svg(f, svg, svg_len);
+		fputs("\n</div>\n", f);
+	} else {
+		fputs("<p class=\"note\" id=\"map-note\">", f);
+		html_esc(f, r->map_note ? r->map_note : "map.svg not rendered: Graphviz not installed");
+		fputs("</p>\n", f);
+	}
+	fputs("</section>\n", f);
+
+	/* assets */
+	fprintf(f, "<section id=\"assets\">\n<h2>Assets (%zu)</h2>\n", r->n_assets);
+	html_tools(f, "assets");
+	fputs("<div class=\"wrap\"><table id=\"assets-table\" class=\"sortable\" data-name=\"assets\">"
+	      "<thead><tr>", f);
+	html_th(f, "name", "Name");
+	html_th(f, "role", "Role");
+	html_th(f, "group", "Group");
+	html_th(f, "ips", "IPs");
+	html_th(f, "macs", "MACs");
+	html_th(f, "vendor", "Vendor");
+	html_th(f, "model", "Model");
+	html_th(f, "firmware", "Firmware");
+	html_th(f, "serial", "Serial");
+	html_th(f, "nic_vendor", "NIC vendor");
+	html_th(f, "protocols", "Protocols");
+	html_th(f, "country", "Country");
+	html_th(f, "first_seen", "First seen");
+	html_th(f, "last_seen", "Last seen");
+	html_th(f, "packets", "Packets");
+	html_th(f, "bytes", "Bytes");
+	html_th(f, "id", "Id");
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (i = 0; i < r->n_assets; i++) {
+		const struct ots_render_asset *a = &r->assets[i];
+		const struct role_style *rs = role_of(a->role);
+
+		fprintf(f, "<tr id=\"asset-%zu\" data-i=\"%zu\">", i, i);
+		html_td(f, asset_name(r, i));
+		fprintf(f, "<td data-v=\"%s\"><span class=\"sw\" style=\"background:%s\"></span>",
+		        rs->name, rs->fill);
+		html_esc(f, *nz(a->role) ? a->role : "unknown");
+		fputs("</td>", f);
+		html_td(f, a->group);
+		html_td(f, a->ips);
+		html_td(f, a->macs);
+		html_td(f, a->vendor);
+		html_td(f, a->model);
+		html_td(f, a->firmware);
+		html_td(f, a->serial);
+		html_td(f, a->nic_vendor);
+		html_td(f, a->protocols);
+		html_td(f, a->country);
+		html_td_time(f, a->first_seen);
+		html_td_time(f, a->last_seen);
+		html_td_u64(f, a->packets);
+		html_td_bytes(f, a->bytes);
+		html_td(f, a->id);
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table></div>\n</section>\n", f);
+
+	/* conduits */
+	fprintf(f, "<section id=\"conduits\">\n<h2>Conduits (%zu)</h2>\n", r->n_conduits);
+	html_tools(f, "conduits");
+	fputs("<div class=\"wrap\"><table id=\"conduits-table\" class=\"sortable\" "
+	      "data-name=\"conduits\"><thead><tr>", f);
+	html_th(f, "src", "Initiator");
+	html_th(f, "dst", "Responder");
+	html_th(f, "protocol", "Protocol");
+	html_th(f, "transport", "Transport");
+	html_th(f, "port", "Port");
+	html_th(f, "ops", "Operations");
+	html_th(f, "functions", "Function codes");
+	html_th(f, "packets_fwd", "Pkts &#8594;");
+	html_th(f, "packets_rev", "Pkts &#8592;");
+	html_th(f, "bytes_fwd", "Bytes &#8594;");
+	html_th(f, "bytes_rev", "Bytes &#8592;");
+	html_th(f, "first_seen", "First seen");
+	html_th(f, "last_seen", "Last seen");
+	html_th(f, "id", "Id");
+	fputs("</tr></thead>\n<tbody>\n", f);
+	for (i = 0; i < r->n_conduits; i++) {
+		const struct ots_render_conduit *c = &r->conduits[i];
+
+		fprintf(f, "<tr class=\"%s\" data-i=\"%zu\">", edge_styles[edge_class_of(c->op_mask)].name,
+		        i);
+		html_td(f, asset_name(r, c->src));
+		html_td(f, asset_name(r, c->dst));
+		html_td(f, c->protocol);
+		html_td(f, c->transport);
+		html_td_u64(f, c->port);
+		fputs("<td>", f);
+		html_ops(f, c->op_mask);
+		fputs("</td>", f);
+		html_td(f, c->function_codes);
+		html_td_u64(f, c->packets[0]);
+		html_td_u64(f, c->packets[1]);
+		html_td_bytes(f, c->bytes[0]);
+		html_td_bytes(f, c->bytes[1]);
+		html_td_time(f, c->first_seen);
+		html_td_time(f, c->last_seen);
+		html_td(f, c->id);
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table></div>\n</section>\n", f);
+
+	/* alerts */
+	fprintf(f, "<section id=\"alerts\">\n<h2>Alerts (%zu)</h2>\n", r->n_alerts);
+	if (r->n_alerts == 0) {
+		fputs("<p class=\"note\" id=\"no-alerts\">no alerts</p>\n", f);
+	} else {
+		html_tools(f, "alerts");
+		fputs("<div class=\"wrap\"><table id=\"alerts-table\" class=\"sortable\" "
+		      "data-name=\"alerts\"><thead><tr>", f);
+		html_th(f, "time", "Time");
+		html_th(f, "severity", "Severity");
+		html_th(f, "rule", "Rule");
+		html_th(f, "summary", "Summary");
+		html_th(f, "src", "Source");
+		html_th(f, "dst", "Destination");
+		fputs("</tr></thead>\n<tbody>\n", f);
+		for (i = 0; i < r->n_alerts; i++) {
+			const struct ots_render_alert *al = &r->alerts[i];
+
+			fprintf(f, "<tr data-i=\"%zu\">", i);
+			html_td(f, al->time);
+			fputs("<td class=\"sev-", f);
+			html_esc(f, al->severity);
+			fputs("\">", f);
+			html_esc(f, al->severity);
+			fputs("</td>", f);
+			html_td(f, al->rule);
+			html_td(f, al->summary);
+			html_td(f, al->src);
+			html_td(f, al->dst);
+			fputs("</tr>\n", f);
+		}
+		fputs("</tbody></table></div>\n", f);
+	}
+	fprintf(f, "</section>\n<script>%s</script>\n</body>\n</html>\n", html_js);
+	return ferror(f) || fflush(f) ? OTS_EIO : OTS_OK;
+}
