@@ -77,20 +77,12 @@ block_new(struct jp *j, size_t cap)
 	return b;
 }
 
-/* n bytes aligned to align (a power of two <= alignof(max_align_t)), or NULL. */
+/* Slow path of arena_alloc: a new block. */
 static void *
-arena_alloc(struct jp *j, size_t n, size_t align)
+arena_refill(struct jp *j, size_t n)
 {
-	struct ots_jblock *b = j->cur;
-	size_t off;
+	struct ots_jblock *b;
 
-	if (b != NULL) {
-		off = (b->used + align - 1) & ~(align - 1);
-		if (off <= b->cap && b->cap - off >= n) {
-			b->used = off + n;
-			return (unsigned char *)b->data + off;
-		}
-	}
 	if (n >= j->next_cap / 4) {
 		/* A big run (long string, large array) gets a block of its own; the current
 		 * block keeps filling. */
@@ -108,6 +100,23 @@ arena_alloc(struct jp *j, size_t n, size_t align)
 		j->next_cap *= 2;
 	b->used = n;
 	return b->data;
+}
+
+/* n bytes aligned to align (a power of two <= alignof(max_align_t)), or NULL. */
+static inline void *
+arena_alloc(struct jp *j, size_t n, size_t align)
+{
+	struct ots_jblock *b = j->cur;
+	size_t off;
+
+	if (ots_likely(b != NULL)) {
+		off = (b->used + align - 1) & ~(align - 1);
+		if (ots_likely(off <= b->cap && b->cap - off >= n)) {
+			b->used = off + n;
+			return (unsigned char *)b->data + off;
+		}
+	}
+	return arena_refill(j, n);
 }
 
 /* Give back the tail of the last allocation p (had bytes, keeps keep). */
@@ -195,25 +204,31 @@ where(const unsigned char *s, size_t off, size_t *line, size_t *col)
 /* ---- scratch stack ---- */
 
 static int
+stk_grow(struct jp *j)
+{
+	size_t cap = j->stk_cap ? j->stk_cap * 2 : 256;
+	struct ots_jv *nv;
+	size_t *np;
+
+	if (cap > SIZE_MAX / sizeof(*nv))
+		return oom(j);
+	nv = realloc(j->stk, cap * sizeof(*nv));
+	if (nv == NULL)
+		return oom(j);
+	j->stk = nv;
+	np = realloc(j->stk_pos, cap * sizeof(*np));
+	if (np == NULL)
+		return oom(j);
+	j->stk_pos = np;
+	j->stk_cap = cap;
+	return OTS_OK;
+}
+
+static inline int
 stk_push(struct jp *j, const struct ots_jv *v, size_t pos)
 {
-	if (ots_unlikely(j->stk_len == j->stk_cap)) {
-		size_t cap = j->stk_cap ? j->stk_cap * 2 : 256;
-		struct ots_jv *nv;
-		size_t *np;
-
-		if (cap > SIZE_MAX / sizeof(*nv))
-			return oom(j);
-		nv = realloc(j->stk, cap * sizeof(*nv));
-		if (nv == NULL)
-			return oom(j);
-		j->stk = nv;
-		np = realloc(j->stk_pos, cap * sizeof(*np));
-		if (np == NULL)
-			return oom(j);
-		j->stk_pos = np;
-		j->stk_cap = cap;
-	}
+	if (ots_unlikely(j->stk_len == j->stk_cap) && stk_grow(j) != OTS_OK)
+		return j->rc;
 	j->stk[j->stk_len] = *v;
 	j->stk_pos[j->stk_len] = pos;
 	j->stk_len++;
@@ -667,8 +682,11 @@ static int
 check_dups(struct jp *j, size_t base)
 {
 	size_t k = j->stk_len - base, i, h, mask, cap;
-	const struct ots_jv *m = j->stk + base;
+	const struct ots_jv *m;
 
+	if (k < 2)
+		return OTS_OK; /* (and stk may still be NULL) */
+	m = j->stk + base;
 	if (k <= SMALL_OBJECT) {
 		for (i = 1; i < k; i++)
 			for (h = 0; h < i; h++)

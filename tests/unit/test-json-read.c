@@ -149,6 +149,14 @@ test_types(void **state)
 	r = parse_ok(&d, "null");
 	assert_int_equal(r->type, OTS_JV_NULL);
 	ots_jdoc_free(&d);
+	r = parse_ok(&d, "{ }"); /* fuzz: an empty object before any child was pushed */
+	assert_int_equal(r->type, OTS_JV_OBJECT);
+	assert_int_equal(ots_jv_len(r), 0);
+	ots_jdoc_free(&d);
+	r = parse_ok(&d, "[]");
+	assert_int_equal(r->type, OTS_JV_ARRAY);
+	assert_null(ots_jv_at(r, 0));
+	ots_jdoc_free(&d);
 	r = parse_ok(&d, " 0 ");
 	assert_int_equal(ots_jv_u64(r, &u), OTS_OK);
 	assert_int_equal(u, 0);
