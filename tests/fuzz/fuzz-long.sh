@@ -11,12 +11,16 @@ secs=${2:-600}
 run() {
 	name=$1
 	src="$top/protocols/$name.c"
-	[ -f "$src" ] || { echo "no dissector $name" >&2; return 1; }
+	# a library module with its own entry (json-read) is src/NAME.c
+	[ -f "$src" ] || src="$top/src/$name.c"
+	[ -f "$src" ] || { echo "no dissector or module $name" >&2; return 1; }
+	dict=
+	[ -f "$top/tests/fuzz/$name.dict" ] && dict="-dict=$top/tests/fuzz/$name.dict"
 	bin=${TMPDIR:-/tmp}/ots-fuzz-$name
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-I "$top/include" -I "$top" "$top/tests/fuzz/fuzz-$name.c" "$src" -o "$bin"
 	mkdir -p "$bin.corpus"
-	"$bin" -max_total_time="$secs" -max_len=4096 -print_final_stats=1 "$bin.corpus" \
+	"$bin" -max_total_time="$secs" -max_len=4096 -print_final_stats=1 $dict "$bin.corpus" \
 		"$top/tests/fuzz/corpus/$name" 2>&1 | grep -E "^stat::number_of_executed_units|^Done|ERROR|SUMMARY" |
 		sed "s/^/fuzz-$name: /"
 }
