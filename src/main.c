@@ -14,12 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ots/asset.h"
 #include "ots/capture.h"
 #include "ots/classify.h"
 #include "ots/conf.h"
 #include "ots/error.h"
+#include "ots/geoip.h"
 #include "ots/log.h"
 #include "ots/output.h"
+#include "ots/oui.h"
 #include "ots/stats.h"
 #include "ots/worker.h"
 
@@ -56,6 +59,17 @@ usage(FILE *fp)
 	        "      --deterministic    results depend only on the capture: packet time only,\n"
 	        "                         sorted records, no host name, pid or wall-clock figures\n"
 	        "      --log-all-ops      log routine reads in events.jsonl too\n"
+	        "inventory (with -o: DIR/assets.json, conduits.json, assets.csv, map.dot,\n"
+	        "map.svg when Graphviz is installed, report.html; changes in events.jsonl):\n"
+	        "      --state FILE       load the inventory from FILE at start, save it there\n"
+	        "                         atomically at every checkpoint and at exit\n"
+	        "      --checkpoint SECS  live capture: rewrite the inventory files and the\n"
+	        "                         state every SECS seconds (default 300)\n"
+	        "      --geoip FILE       MaxMind DB for country/ASN of public peers (GeoLite2/\n"
+	        "                         GeoIP2 Country, City, ASN; ip-location-db country);\n"
+	        "                         repeat for several; 'none' disables the default\n"
+	        "      --ieee-data DIR    IEEE OUI lists for NIC vendors\n"
+	        "                         (default /usr/share/ieee-data, package ieee-data)\n"
 	        "  -q, --quiet            no summary, no progress line\n"
 	        "engine:\n"
 	        "  -w, --workers N        worker threads (default: online cores - 1, at least 1)\n"
@@ -69,7 +83,10 @@ usage(FILE *fp)
 	        "by a signal ...), 2 bad usage. SIGINT/SIGTERM end a live capture normally (0).\n");
 }
 
-enum { OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS };
+enum {
+	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
+	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE
+};
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -84,6 +101,10 @@ static const struct option long_opts[] = {
 	{ "flow-memcap", required_argument, NULL, OPT_MEMCAP },
 	{ "ndpi-packets", required_argument, NULL, OPT_NDPI_PKTS },
 	{ "log-all-ops", no_argument, NULL, OPT_LOG_ALL_OPS },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+	{ "geoip", required_argument, NULL, OPT_GEOIP },
+	{ "ieee-data", required_argument, NULL, OPT_IEEE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -146,6 +167,23 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 				return bad_usage("--ndpi-packets needs 1 to 1000, not '%s'", optarg);
 			conf->ndpi_max_pkts = (uint32_t)v;
 			break;
+		case OPT_STATE: conf->state_path = optarg; break;
+		case OPT_CHECKPOINT:
+			if (ots_parse_uint(optarg, 1, 86400, &v) != OTS_OK)
+				return bad_usage("--checkpoint needs 1 to 86400 seconds, not '%s'", optarg);
+			conf->checkpoint_s = (unsigned)v;
+			break;
+		case OPT_GEOIP:
+			if (strcmp(optarg, "none") == 0) {
+				conf->geoip_off = 1;
+				break;
+			}
+			if (conf->n_geoip == sizeof(conf->geoip) / sizeof(conf->geoip[0]))
+				return bad_usage("at most %zu --geoip databases",
+				                 sizeof(conf->geoip) / sizeof(conf->geoip[0]));
+			conf->geoip[conf->n_geoip++] = optarg;
+			break;
+		case OPT_IEEE: conf->ieee_dir = optarg; break;
 		default:
 			return 2; /* getopt printed the reason */
 		}
@@ -170,7 +208,7 @@ mono_now(void)
 
 /* Move every visible record of every worker into the output. Returns records moved. */
 static size_t
-drain(struct ots_worker *w, unsigned n, struct ots_output *out)
+drain(struct ots_worker *w, unsigned n, struct ots_output *out, struct ots_inv *inv)
 {
 	const void *r;
 	size_t moved = 0;
@@ -185,6 +223,8 @@ drain(struct ots_worker *w, unsigned n, struct ots_output *out)
 				struct ots_flow_msg fm;
 
 				memcpy(&fm, r, len < sizeof(fm) ? len : sizeof(fm));
+				if (inv)
+					ots_inv_flow(inv, &fm.r, len >= sizeof(fm) ? &fm.ics : NULL);
 				ots_output_flow(out, &fm.r, len >= sizeof(fm) ? &fm.ics : NULL);
 			} else {
 				/* events may come without their tail (value): never read past len */
@@ -192,6 +232,8 @@ drain(struct ots_worker *w, unsigned n, struct ots_output *out)
 
 				memset(&e, 0, sizeof(e));
 				memcpy(&e, r, len < sizeof(e) ? len : sizeof(e));
+				if (inv)
+					ots_inv_event(inv, &e);
 				ots_output_event(out, &e);
 			}
 			ots_ring_consume(&w[i].out);
@@ -201,6 +243,96 @@ drain(struct ots_worker *w, unsigned n, struct ots_output *out)
 		ots_ring_release(&w[i].out);
 	}
 	return moved;
+}
+
+/* Enrichment and --state for the inventory. Returns 0, or 1 when an explicit option cannot
+ * be honoured (the caller exits 1). */
+static int
+inventory_open(const struct ots_conf *conf, struct ots_inv *inv, struct ots_oui *oui,
+               struct ots_geoip **geo)
+{
+	char err[1024] = "";
+	const char *def[1];
+	const char *const *paths = conf->geoip;
+	size_t n = conf->n_geoip;
+	int rc;
+
+	rc = ots_oui_load(oui, conf->ieee_dir ? conf->ieee_dir : OTS_OUI_DEFAULT_DIR, err,
+	                  sizeof(err));
+	if (rc > 0)
+		inv->oui = oui;
+	if (err[0])
+		ots_warn("%s", err);
+	if (!conf->geoip_off && n == 0) {
+		/* the packaged default (bootstrap fetches it), only when present */
+		def[0] = OTS_GEOIP_DEFAULT_DB;
+		if (access(def[0], R_OK) == 0) {
+			paths = def;
+			n = 1;
+		}
+	}
+	if (!conf->geoip_off && n) {
+		err[0] = '\0';
+		if (ots_geoip_open(geo, paths, n, err, sizeof(err)) != OTS_OK) {
+			ots_err("%s", err);
+			return 1;
+		}
+		inv->geo = *geo;
+	}
+	if (conf->state_path) {
+		err[0] = '\0';
+		if (ots_inv_state_load(inv, conf->state_path, err, sizeof(err)) != OTS_OK)
+			ots_warn("%s", err);
+	}
+	return 0;
+}
+
+/* Build the inventory, report its changes, write its files and save the state. events is
+ * events.jsonl (or NULL). Returns 0 or 1 (error reported). */
+static int
+inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *events,
+                     const char *title)
+{
+	char err[1024] = "";
+	int status = 0;
+
+	if (ots_inv_build(inv) != OTS_OK) {
+		ots_err("inventory: out of memory");
+		return 1;
+	}
+	ots_inv_changes(inv, events);
+	if (conf->outdir && ots_inv_write(inv, conf->outdir, title, err, sizeof(err)) != OTS_OK) {
+		ots_err("%s", err);
+		status = 1;
+	}
+	if (conf->state_path) {
+		err[0] = '\0';
+		if (ots_inv_state_save(inv, conf->state_path, err, sizeof(err)) != OTS_OK) {
+			ots_err("%s", err);
+			status = 1;
+		}
+	}
+	return status;
+}
+
+static void
+report_title(const struct ots_conf *conf, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	if (conf->iface) {
+		snprintf(buf, len, "live capture on %s", conf->iface);
+		return;
+	}
+	for (i = 0; i < conf->n_inputs && n + 1 < len; i++) {
+		const char *b = strrchr(conf->inputs[i], '/');
+
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+		                      b ? b + 1 : conf->inputs[i]);
+		if (n >= len)
+			break;
+	}
 }
 
 static void
@@ -229,7 +361,13 @@ main(int argc, char **argv)
 	struct ots_capture cap;
 	struct ots_worker *workers = NULL;
 	struct ots_run run;
+	struct ots_inv inv;
+	struct ots_oui oui;
+	struct ots_geoip *geo = NULL;
 	struct sigaction sa;
+	char title[1024];
+	double last_ckpt;
+	int inv_on;
 	char err[512] = "";
 	double t0, last_prog = 0;
 	unsigned i, started = 0, spins = 0;
@@ -251,6 +389,17 @@ main(int argc, char **argv)
 	if (ots_output_open(&out, &conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		ots_output_close(&out);
+		ots_conf_free(&conf);
+		return 1;
+	}
+	ots_inv_init(&inv);
+	memset(&oui, 0, sizeof(oui));
+	report_title(&conf, title, sizeof(title));
+	inv_on = conf.outdir != NULL || conf.state_path != NULL;
+	if (inv_on && inventory_open(&conf, &inv, &oui, &geo) != 0) {
+		ots_output_close(&out);
+		ots_inv_free(&inv);
+		ots_oui_free(&oui);
 		ots_conf_free(&conf);
 		return 1;
 	}
@@ -277,6 +426,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	t0 = mono_now();
+	last_ckpt = t0;
 	if (ots_capture_start(&cap, &conf, workers, conf.workers, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		status = 1;
@@ -304,19 +454,29 @@ main(int argc, char **argv)
 		for (i = 0; i < conf.workers; i++)
 			if (!atomic_load_explicit(&workers[i].done, memory_order_acquire))
 				all_done = 0;
-		if (drain(workers, conf.workers, &out) == 0) {
+		if (drain(workers, conf.workers, &out, inv_on ? &inv : NULL) == 0) {
 			if (all_done)
 				break;
 			ots_backoff_sleep(&spins);
 		} else {
 			spins = 0;
 		}
+		if (inv_on && conf.iface && mono_now() - last_ckpt >= (double)conf.checkpoint_s) {
+			/* live: the files and the state follow the network; a checkpoint of a
+			 * large inventory takes the main thread for a moment, the worker rings
+			 * absorb it */
+			if (inventory_checkpoint(&conf, &inv, out.events, title) != 0)
+				status = 1;
+			if (out.events)
+				fflush(out.events);
+			last_ckpt = mono_now();
+		}
 		if (conf.progress && mono_now() - last_prog > 0.5) {
 			progress(&cap, t0, 0);
 			last_prog = mono_now();
 		}
 	}
-	drain(workers, conf.workers, &out);
+	drain(workers, conf.workers, &out, inv_on ? &inv : NULL);
 	ots_capture_join(&cap);
 	if (conf.progress)
 		progress(&cap, t0, 1);
@@ -327,6 +487,7 @@ main(int argc, char **argv)
 	run.workers = workers;
 	run.nworkers = conf.workers;
 	run.out = &out;
+	run.inv = inv_on ? &inv : NULL;
 	run.elapsed_s = mono_now() - t0;
 	run.max_rss_bytes = ots_stats_max_rss();
 	run.version = PACKAGE_VERSION;
@@ -350,6 +511,20 @@ main(int argc, char **argv)
 	if (ots_output_finish(&out, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		status = 1;
+	}
+	if (inv_on) {
+		/* changes go after the packet events (events.jsonl is closed by now: append) */
+		FILE *ev = out.events_path ? fopen(out.events_path, "a") : NULL;
+
+		if (inventory_checkpoint(&conf, &inv, ev, title) != 0)
+			status = 1;
+		if (ev && fclose(ev) != 0) {
+			ots_err("error writing %s", out.events_path);
+			status = 1;
+		}
+		if (!conf.quiet)
+			printf("inventory: %u assets, %u conduits%s%s\n", inv.n_order, inv.n_conduits,
+			       conf.outdir ? " in " : "", conf.outdir ? conf.outdir : "");
 	}
 	if (conf.outdir) {
 		struct ots_json j;
@@ -382,6 +557,10 @@ teardown:
 		ots_worker_destroy(&workers[i]);
 	free(workers);
 	ots_output_close(&out);
+	ots_inv_free(&inv);
+	ots_oui_free(&oui);
+	if (geo)
+		ots_geoip_close(geo);
 	ots_conf_free(&conf);
 	return status;
 }

@@ -641,6 +641,13 @@ ots_write_file_atomic(const char *path, const char *data, size_t len)
 		}
 		off += (size_t)w;
 	}
+	/* on disk before the rename: a crash leaves the old file or the new one, never a
+	 * truncated one (the state file depends on it) */
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		unlink(tmp);
 		goto out;

@@ -193,6 +193,20 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 	ots_json_obj_close(j);
 	ots_json_obj_close(j);
 
+	if (run->inv) {
+		const struct ots_inv *inv = run->inv;
+
+		ots_json_obj_open(j, "inventory");
+		ots_json_u64(j, "assets", inv->n_order);
+		ots_json_u64(j, "conduits", inv->n_conduits);
+		ots_json_u64(j, "observed_endpoints", inv->n_nodes);
+		ots_json_u64(j, "observed_conduits", inv->n_oc);
+		ots_json_u64(j, "changes_written", inv->changes_total);
+		ots_json_u64(j, "facts_dropped", inv->facts_dropped);
+		ots_json_u64(j, "memory_bytes", ots_inv_mem(inv));
+		ots_json_obj_close(j);
+	}
+
 	ots_json_obj_open(j, "tcp");
 	ots_json_u64(j, "stream_bytes", s.stream_bytes);
 	ots_json_u64(j, "gaps", s.tcp_gaps);

@@ -263,6 +263,8 @@ flow_end(void *ctx, struct ots_flow *f)
 	r.init_is_lo = f->init_is_lo;
 	r.end_reason = f->end_reason;
 	r.ndpi_state = f->ndpi_state;
+	r.ttl[0] = f->ttl[0];
+	r.ttl[1] = f->ttl[1];
 	r.ndpi_master = f->ndpi_master;
 	r.ndpi_app = f->ndpi_app;
 	ots_classify_proto_name(w->cls, f, r.proto, sizeof(r.proto));
@@ -453,6 +455,8 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 			f->has_mac |= (uint8_t)(1u << !dir);
 		}
 	}
+	if (!f->ttl[dir])
+		f->ttl[dir] = p.ttl;
 	f->pkts[dir]++;
 	f->bytes[dir] += m->wirelen;
 	f->payload_bytes[dir] += p.payload_len;

@@ -40,7 +40,11 @@ check "no progress line when stderr is not a terminal" [ ! -s "$TMP/e" ]
 # -o writes flows.jsonl and stats.json, valid JSON, consistent counts
 "$OTSENSOR" -r "$P/plant-example.pcap" -o "$TMP/out/nested" -q; check "-o run exits 0" [ $? -eq 0 ]
 check "events.jsonl is JSON lines" jq -e . "$TMP/out/nested/events.jsonl" > /dev/null
-check "stats counts every written event" [ "$(jq .ics.events_written "$TMP/out/nested/stats.json")" -eq "$(wc -l < "$TMP/out/nested/events.jsonl")" ]
+check "stats counts every written event" [ "$(jq '.ics.events_written + .inventory.changes_written' "$TMP/out/nested/stats.json")" -eq "$(wc -l < "$TMP/out/nested/events.jsonl")" ]
+check "one new_asset record per asset" [ "$(jq -s '[.[] | select(.change == "new_asset")] | length' "$TMP/out/nested/events.jsonl")" -eq "$(jq '.assets | length' "$TMP/out/nested/assets.json")" ]
+for f in assets.json conduits.json assets.csv map.dot report.html; do
+	check "-o writes $f" [ -s "$TMP/out/nested/$f" ]
+done
 check "flows.jsonl is JSON lines" jq -e . "$TMP/out/nested/flows.jsonl" > /dev/null
 check "stats.json is JSON" jq -e . "$TMP/out/nested/stats.json" > /dev/null
 n=$(wc -l < "$TMP/out/nested/flows.jsonl")

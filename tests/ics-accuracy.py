@@ -44,6 +44,8 @@ def run(otsensor, cap, out):
     try:
         with open(os.path.join(out, "events.jsonl"), encoding="utf-8") as f:
             ev = [json.loads(l) for l in f if l.strip()]
+        # inventory changes share the file; the dissector scores look at packet events
+        ev = [e for e in ev if e.get("record") != "asset_change"]
     except OSError:
         pass
     return ev

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # pcap regression: every tests/regress/<case>/ holds `args` (otsensor arguments, paths relative
-# to the source tree) and expected/: flows.jsonl and events.jsonl compared byte for byte, stats.json compared
+# to the source tree) and expected/: flows.jsonl, events.jsonl, assets.json and conduits.json compared
+# byte for byte, stats.json compared
 # without the sensor block. UPDATE=1 rewrites the expectations (review the diff before commit).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need jq
@@ -21,6 +22,8 @@ for dir in tests/regress/*/; do
 		mkdir -p "$dir/expected"
 		cp "$out/flows.jsonl" "$dir/expected/flows.jsonl"
 		cp "$out/events.jsonl" "$dir/expected/events.jsonl"
+		cp "$out/assets.json" "$dir/expected/assets.json"
+		cp "$out/conduits.json" "$dir/expected/conduits.json"
 		cp "$out/stats.cmp" "$dir/expected/stats.json"
 		echo "updated $name"
 		continue
@@ -37,6 +40,14 @@ for dir in tests/regress/*/; do
 	else
 		ok
 	fi
+	for f in assets.json conduits.json; do
+		if [ -f "$dir/expected/$f" ] && ! cmp -s "$out/$f" "$dir/expected/$f"; then
+			fail "$name: $f differs"
+			diff "$dir/expected/$f" "$out/$f" | head -20
+		else
+			ok
+		fi
+	done
 	if ! cmp -s "$out/stats.cmp" "$dir/expected/stats.json"; then
 		fail "$name: stats.json differs"
 		diff "$dir/expected/stats.json" "$out/stats.cmp" | head -20

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Every record otsensor writes (flows, events, stats) validates against its JSON Schema in
+# Every record otsensor writes (flows, events, stats, assets, conduits) validates against its JSON Schema in
 # packaging/schema/ (the
 # contract SIEM parsers rely on), with and without --deterministic.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -29,6 +29,12 @@ for line in open(out + "/flows.jsonl"):
 assert n > 0, "no flow records"
 for line in open(out + "/events.jsonl"):
     jsonschema.validate(json.loads(line), es, cls=jsonschema.Draft202012Validator)
+for name in ("assets", "conduits"):
+    sch = json.load(open(s + "/" + name + ".schema.json"))
+    jsonschema.Draft202012Validator.check_schema(sch)
+    doc = json.load(open(out + "/" + name + ".json"))
+    jsonschema.validate(doc, sch, cls=jsonschema.Draft202012Validator)
+    assert doc[name], "no " + name
 PY
 		check "$cap $mode: records match the schemas" [ $? -eq 0 ]
 	done

@@ -25,6 +25,12 @@ struct ots_conf {
 	uint32_t snaplen;        /* live capture */
 	uint64_t pcap_buffer;    /* live capture kernel buffer bytes */
 	uint32_t ndpi_max_pkts;  /* packets given to nDPI before giving up */
+	const char *state_path;  /* --state: inventory kept across runs */
+	const char *geoip[4];    /* --geoip: MaxMind DB files (none: the packaged default) */
+	size_t n_geoip;
+	int geoip_off;           /* --geoip none */
+	const char *ieee_dir;    /* --ieee-data: OUI lists (default /usr/share/ieee-data) */
+	unsigned checkpoint_s;   /* --checkpoint: live inventory files and state every N s */
 	struct ots_flow_conf flow;       /* memcap is for all workers; each gets 1/N */
 	struct ots_stream_conf stream;
 	struct ots_defrag_conf defrag;

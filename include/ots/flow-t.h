@@ -74,6 +74,8 @@ struct ots_flow {
 	uint8_t app_verdict;           /* 0 probing, 1 a dissector has the flow, 2 none */
 	uint8_t app_probes;            /* payloads probed so far */
 	uint16_t app_proto;            /* enum ots_proto_id of the dissector, 0 none */
+	uint8_t ttl[2];                /* TTL / hop limit of the first IP packet each way, 0 none:
+	                                * the asset layer tells routed peers from local ones */
 	uint64_t first_ts, last_ts;    /* microseconds, packet time */
 	uint64_t pkts[2], bytes[2];    /* per direction, bytes on the wire */
 	uint64_t payload_bytes[2];

@@ -26,7 +26,7 @@ enum ots_rec_type { OTS_REC_FLOW = 1, OTS_REC_EVENT = 2 };
 struct ots_flow_rec {
 	uint32_t rtype;           /* OTS_REC_FLOW */
 	uint16_t app_proto;       /* enum ots_proto_id of the flow's dissector, 0 none */
-	uint16_t pad;
+	uint8_t ttl[2];           /* first TTL / hop limit each way (struct ots_flow.ttl) */
 	struct ots_flow_key key;
 	uint64_t first_ts, last_ts;
 	uint64_t pkts[2], bytes[2], payload_bytes[2]; /* [0] initiator -> responder */

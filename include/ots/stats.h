@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "ots/asset.h"
 #include "ots/capture.h"
 #include "ots/json.h"
 #include "ots/output.h"
@@ -16,6 +17,7 @@ struct ots_run {
 	const struct ots_worker *workers;
 	unsigned nworkers;
 	const struct ots_output *out;
+	const struct ots_inv *inv;  /* NULL when no inventory was kept */
 	double elapsed_s;
 	uint64_t max_rss_bytes;
 	const char *version;

@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-asset.c: asset keys, merging, conduits, roles, changes, state (src/asset*.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ots/asset.h"
+#include "ots/decode.h"
+#include "ots/error.h"
+#include "ots/json.h"
+
+#define US 1000000ull
+#define T0 (1700000000ull * US)
+
+static void
+ip4(struct ots_addr *a, const char *s)
+{
+	unsigned b[4];
+
+	assert_int_equal(sscanf(s, "%u.%u.%u.%u", &b[0], &b[1], &b[2], &b[3]), 4);
+	memset(a, 0, sizeof(*a));
+	a->b[10] = a->b[11] = 0xff;
+	a->b[12] = (uint8_t)b[0];
+	a->b[13] = (uint8_t)b[1];
+	a->b[14] = (uint8_t)b[2];
+	a->b[15] = (uint8_t)b[3];
+}
+
+static void
+mac(uint8_t m[6], const char *s)
+{
+	unsigned v[6];
+	int i;
+
+	assert_int_equal(sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]), 6);
+	for (i = 0; i < 6; i++)
+		m[i] = (uint8_t)v[i];
+}
+
+/* A flow record: src (initiator) -> dst, with MACs ("" none) and first TTLs. */
+static struct ots_flow_rec
+flow(const char *sip, const char *smac, uint8_t sttl, const char *dip, const char *dmac,
+     uint8_t dttl, uint8_t proto, uint16_t dport, uint16_t app, const char *ndpi, uint64_t t)
+{
+	struct ots_flow_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.rtype = OTS_REC_FLOW;
+	r.key.ip_version = 4;
+	r.key.proto = proto;
+	/* initiator is lo */
+	ip4(&r.key.lo, sip);
+	ip4(&r.key.hi, dip);
+	r.key.port_lo = 40000;
+	r.key.port_hi = dport;
+	r.init_is_lo = 1;
+	if (smac[0]) {
+		mac(r.mac[0], smac);
+		r.has_mac |= 1 | 4;
+	}
+	if (dmac[0]) {
+		mac(r.mac[1], dmac);
+		r.has_mac |= 2 | (dttl ? 8 : 0);
+	}
+	r.ttl[0] = sttl;
+	r.ttl[1] = dttl;
+	r.first_ts = t;
+	r.last_ts = t + 5 * US;
+	r.pkts[0] = 10;
+	r.pkts[1] = dttl ? 8 : 0;
+	r.bytes[0] = 1000;
+	r.bytes[1] = dttl ? 800 : 0;
+	r.app_proto = app;
+	snprintf(r.proto, sizeof(r.proto), "%s", ndpi);
+	return r;
+}
+
+/* An identity fact sent by the responder of rec (about itself). */
+static struct ots_event_rec
+fact(const struct ots_flow_rec *r, uint16_t proto, unsigned attr, const char *value,
+     const char *source, uint64_t t)
+{
+	struct ots_event_rec e;
+
+	memset(&e, 0, sizeof(e));
+	e.rtype = OTS_REC_EVENT;
+	e.kind = OTS_EV_FACT;
+	e.dir = 1;
+	e.side = OTS_SIDE_SENDER;
+	e.proto = proto;
+	e.key = r->key;
+	e.init_is_lo = r->init_is_lo;
+	e.has_mac = r->has_mac;
+	memcpy(e.mac, r->mac, sizeof(e.mac));
+	e.ts = t;
+	e.attr = (uint8_t)attr;
+	e.confidence = 90;
+	snprintf(e.source, sizeof(e.source), "%s", source);
+	snprintf(e.value, sizeof(e.value), "%s", value);
+	e.value_len = (uint16_t)strlen(value);
+	return e;
+}
+
+static void
+add_fn(struct ots_ics_counts *c, uint32_t code, const char *name, uint8_t cls, uint32_t req,
+       uint32_t resp)
+{
+	struct ots_ics_fn_count *f = &c->fn[c->n_fn++];
+
+	f->code = code;
+	f->name = name;
+	f->op_class = cls;
+	f->requests = req;
+	f->responses = resp;
+	c->ops[cls] += req + resp;
+}
+
+static char *
+assets_json(struct ots_inv *inv)
+{
+	struct ots_json j;
+	char *s;
+
+	ots_json_init(&j);
+	ots_inv_assets_json(inv, &j);
+	assert_int_equal(j.err, 0);
+	s = strdup(j.buf);
+	ots_json_free(&j);
+	return s;
+}
+
+static char *
+conduits_json(struct ots_inv *inv)
+{
+	struct ots_json j;
+	char *s;
+
+	ots_json_init(&j);
+	ots_inv_conduits_json(inv, &j);
+	assert_int_equal(j.err, 0);
+	s = strdup(j.buf);
+	ots_json_free(&j);
+	return s;
+}
+
+static const struct ots_asset *
+find(const struct ots_inv *inv, const char *id)
+{
+	uint32_t i;
+
+	for (i = 0; i < inv->n_order; i++)
+		if (strcmp(ots_inv_str(inv, inv->assets[inv->asset_order[i]].id), id) == 0)
+			return &inv->assets[inv->asset_order[i]];
+	return NULL;
+}
+
+#define PLC_MAC "00:1b:1b:00:00:01"
+#define HMI_MAC "00:0c:29:00:00:02"
+#define RTR_MAC "00:00:0c:00:00:fe"
+
+static void
+test_multi_ip_device_is_one_asset(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r1, r2;
+	const struct ots_asset *a;
+
+	(void)state;
+	ots_inv_init(&inv);
+	r1 = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 30, 6, 102, 0, "Unknown", T0);
+	r2 = flow("10.0.1.2", HMI_MAC, 128, "10.0.1.10", PLC_MAC, 30, 6, 102, 0, "Unknown", T0);
+	ots_inv_flow(&inv, &r1, NULL);
+	ots_inv_flow(&inv, &r2, NULL);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	assert_int_equal(inv.n_order, 2);
+	a = find(&inv, "mac:" PLC_MAC);
+	assert_non_null(a);
+	assert_int_equal(a->n_nodes, 2);
+	assert_null(find(&inv, "ip:10.0.0.10"));
+	ots_inv_free(&inv);
+}
+
+static void
+test_router_mac_does_not_merge(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r;
+	const struct ots_asset *a;
+	char ip[32];
+	int i;
+
+	(void)state;
+	ots_inv_init(&inv);
+	/* five remote clients reach the PLC through the router (TTL 127 = 128 - 1) */
+	for (i = 0; i < 5; i++) {
+		snprintf(ip, sizeof(ip), "10.9.0.%d", 20 + i);
+		r = flow(ip, RTR_MAC, 127, "10.0.0.10", PLC_MAC, 64, 6, 502, 0, "Unknown", T0 + (uint64_t)i);
+		ots_inv_flow(&inv, &r, NULL);
+	}
+	/* the router's own management address, initial TTL */
+	r = flow("10.0.0.1", RTR_MAC, 255, "10.0.0.10", PLC_MAC, 64, 17, 161, 0, "SNMP", T0);
+	ots_inv_flow(&inv, &r, NULL);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	/* 5 remote ip: assets + router + PLC */
+	assert_int_equal(inv.n_order, 7);
+	assert_non_null(find(&inv, "ip:10.9.0.20"));
+	assert_non_null(find(&inv, "ip:10.9.0.24"));
+	a = find(&inv, "mac:" RTR_MAC);
+	assert_non_null(a);
+	assert_int_equal(a->n_nodes, 1); /* only 10.0.0.1 */
+	assert_int_equal(a->gateway, 1);
+	assert_int_equal(a->role, OTS_ROLE_NETWORK);
+	ots_inv_free(&inv);
+}
+
+static void
+test_ip_only_node_joins_its_mac_asset(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r1, r2;
+
+	(void)state;
+	ots_inv_init(&inv);
+	r1 = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 64, 6, 502, 0, "Unknown", T0);
+	r2 = flow("10.0.0.3", "", 64, "10.0.0.10", "", 64, 6, 502, 0, "Unknown", T0);
+	ots_inv_flow(&inv, &r1, NULL);
+	ots_inv_flow(&inv, &r2, NULL);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	assert_non_null(find(&inv, "mac:" PLC_MAC));
+	assert_null(find(&inv, "ip:10.0.0.10"));
+	assert_non_null(find(&inv, "ip:10.0.0.3"));
+	assert_int_equal(inv.n_order, 3);
+	ots_inv_free(&inv);
+}
+
+static void
+test_broadcast_is_not_an_asset(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r;
+	char *c;
+
+	(void)state;
+	ots_inv_init(&inv);
+	r = flow("10.0.0.2", HMI_MAC, 64, "255.255.255.255", "ff:ff:ff:ff:ff:ff", 0, 17, 47808, 7,
+	         "BACnet", T0);
+	ots_inv_flow(&inv, &r, NULL);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	assert_int_equal(inv.n_order, 1);
+	assert_int_equal(inv.n_conduits, 1);
+	c = conduits_json(&inv);
+	assert_non_null(strstr(c, "\"dst\":{\"asset\":null,\"ip\":\"255.255.255.255\""));
+	free(c);
+	ots_inv_free(&inv);
+}
+
+static void
+test_conduit_merges_flows_and_functions(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r;
+	struct ots_ics_counts c1, c2;
+	const struct ots_conduit *c;
+	int i;
+
+	(void)state;
+	ots_inv_init(&inv);
+	memset(&c1, 0, sizeof(c1));
+	memset(&c2, 0, sizeof(c2));
+	add_fn(&c1, 3, "read_holding_registers", OTS_OP_READ, 100, 100);
+	add_fn(&c2, 3, "read_holding_registers", OTS_OP_READ, 50, 50);
+	add_fn(&c2, 16, "write_multiple_registers", OTS_OP_WRITE, 2, 2);
+	for (i = 0; i < 2; i++) {
+		r = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 64, 6, 502, 1, "Modbus",
+		         T0 + (uint64_t)i * 60 * US);
+		ots_inv_flow(&inv, &r, i ? &c2 : &c1);
+	}
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	assert_int_equal(inv.n_conduits, 1);
+	c = &inv.conduits[0];
+	assert_int_equal(c->flows, 2);
+	assert_int_equal(c->pkts[0], 20);
+	assert_int_equal(c->ics.n_fn, 2);
+	assert_int_equal(c->ics.fn[0].code, 3);
+	assert_int_equal(c->ics.fn[0].requests, 150);
+	assert_int_equal(c->ics.fn[1].code, 16);
+	assert_int_equal(c->ics.ops[OTS_OP_WRITE], 4);
+	assert_int_equal(c->first_ts, T0);
+	assert_int_equal(c->last_ts, T0 + 65 * US);
+	ots_inv_free(&inv);
+}
+
+/* A small plant fed in a given order. */
+static void
+feed_plant(struct ots_inv *inv, const int *order, int n)
+{
+	struct ots_flow_rec r[6];
+	struct ots_event_rec e[3];
+	struct ots_ics_counts c[6];
+	int i;
+
+	memset(c, 0, sizeof(c));
+	r[0] = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 30, 6, 102, 4, "S7Comm", T0);
+	add_fn(&c[0], 4, "read_var", OTS_OP_READ, 40, 40);
+	r[1] = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.11", "00:1b:1b:00:00:03", 30, 6, 502, 1,
+	            "Modbus", T0 + 1);
+	add_fn(&c[1], 3, "read_holding_registers", OTS_OP_READ, 10, 10);
+	r[2] = flow("10.0.0.50", "00:50:56:00:00:50", 128, "10.0.0.10", PLC_MAC, 30, 6, 102, 4,
+	            "S7Comm", T0 + 2);
+	add_fn(&c[2], 0x1a, "download", OTS_OP_PROGRAM, 3, 3);
+	r[3] = flow("10.0.0.50", "00:50:56:00:00:50", 128, "8.8.8.8", RTR_MAC, 117, 6, 443, 0,
+	            "TLS.Google", T0 + 3);
+	r[4] = flow("10.0.0.60", "00:50:56:00:00:60", 64, "10.0.0.70", "00:30:a7:00:00:70", 64, 6,
+	            20000, 2, "DNP3", T0 + 4);
+	add_fn(&c[4], 1, "read", OTS_OP_READ, 5, 5);
+	r[5] = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.11", "00:1b:1b:00:00:03", 30, 6, 502, 1,
+	            "Modbus", T0 + 100 * US);
+	add_fn(&c[5], 3, "read_holding_registers", OTS_OP_READ, 7, 7);
+	e[0] = fact(&r[0], 4, OTS_FACT_MODEL, "CPU 315-2 PN/DP", "SZL 0x001C", T0 + 10);
+	e[1] = fact(&r[0], 4, OTS_FACT_FIRMWARE, "V3.2.6", "SZL 0x0011", T0 + 11);
+	e[2] = fact(&r[0], 4, OTS_FACT_SERIAL, "S C-X4U421302009", "SZL 0x001C", T0 + 12);
+	for (i = 0; i < n; i++) {
+		int k = order[i];
+
+		if (k < 6)
+			ots_inv_flow(inv, &r[k], r[k].app_proto ? &c[k] : NULL);
+		else
+			ots_inv_event(inv, &e[k - 6]);
+	}
+}
+
+static void
+test_roles(void **state)
+{
+	static const int order[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct ots_inv inv;
+	const struct ots_asset *a;
+
+	(void)state;
+	ots_inv_init(&inv);
+	feed_plant(&inv, order, 9);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	a = find(&inv, "mac:" PLC_MAC);
+	assert_non_null(a);
+	assert_int_equal(a->role, OTS_ROLE_PLC);
+	assert_non_null(strstr(ots_inv_str(&inv, a->evidence[0]), "answers s7comm on tcp/102"));
+	assert_non_null(strstr(ots_inv_str(&inv, a->evidence[0]), "SZL"));
+	a = find(&inv, "mac:" HMI_MAC);
+	assert_int_equal(a->role, OTS_ROLE_HMI);
+	a = find(&inv, "mac:00:50:56:00:00:50");
+	assert_int_equal(a->role, OTS_ROLE_ENGINEERING);
+	a = find(&inv, "mac:00:30:a7:00:00:70");
+	assert_int_equal(a->role, OTS_ROLE_RTU);
+	a = find(&inv, "mac:00:50:56:00:00:60");
+	assert_int_equal(a->role, OTS_ROLE_HMI);
+	/* 8.8.8.8 came through the router with TTL 117: a routed peer, keyed by IP */
+	a = find(&inv, "ip:8.8.8.8");
+	assert_non_null(a);
+	assert_int_equal(a->external, 1);
+	assert_int_equal(a->role, OTS_ROLE_IT);
+	ots_inv_free(&inv);
+}
+
+static void
+test_deterministic_whatever_the_order(void **state)
+{
+	static const int o1[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const int o2[] = { 8, 5, 7, 3, 1, 6, 4, 2, 0 };
+	struct ots_inv a, b;
+	char *ja, *jb, *ca, *cb;
+
+	(void)state;
+	ots_inv_init(&a);
+	ots_inv_init(&b);
+	feed_plant(&a, o1, 9);
+	feed_plant(&b, o2, 9);
+	assert_int_equal(ots_inv_build(&a), OTS_OK);
+	assert_int_equal(ots_inv_build(&b), OTS_OK);
+	ja = assets_json(&a);
+	jb = assets_json(&b);
+	ca = conduits_json(&a);
+	cb = conduits_json(&b);
+	assert_string_equal(ja, jb);
+	assert_string_equal(ca, cb);
+	assert_non_null(strstr(ja, "\"firmware\":\"V3.2.6\""));
+	assert_non_null(strstr(ja, "\"message\":\"SZL 0x0011\""));
+	free(ja);
+	free(jb);
+	free(ca);
+	free(cb);
+	ots_inv_free(&a);
+	ots_inv_free(&b);
+}
+
+/* Change records as text (one per line). */
+static char *
+changes(struct ots_inv *inv, uint64_t *n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*n = ots_inv_changes(inv, f);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_changes_reported_once(void **state)
+{
+	static const int order[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct ots_inv inv;
+	struct ots_flow_rec r;
+	struct ots_event_rec e;
+	uint64_t n;
+	char *s;
+
+	(void)state;
+	ots_inv_init(&inv);
+	feed_plant(&inv, order, 9);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	s = changes(&inv, &n);
+	assert_int_equal(n, inv.n_order); /* every asset is new */
+	assert_non_null(strstr(s, "\"change\":\"new_asset\",\"asset\":\"mac:" PLC_MAC "\""));
+	free(s);
+	/* nothing new: nothing reported */
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	s = changes(&inv, &n);
+	assert_int_equal(n, 0);
+	free(s);
+	/* a firmware update, and the PLC's IP taken over by another MAC */
+	r = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 30, 6, 102, 4, "S7Comm", T0 + 500 * US);
+	e = fact(&r, 4, OTS_FACT_FIRMWARE, "V3.3.0", "SZL 0x0011", T0 + 500 * US);
+	ots_inv_event(&inv, &e);
+	r = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", "00:1b:1b:00:00:99", 30, 6, 102, 4, "S7Comm",
+	         T0 + 600 * US);
+	ots_inv_flow(&inv, &r, NULL);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	s = changes(&inv, &n);
+	assert_non_null(strstr(s, "\"change\":\"attribute_change\",\"asset\":\"mac:" PLC_MAC
+	                          "\",\"attribute\":\"firmware\",\"old\":\"V3.2.6\",\"new\":\"V3.3.0\""));
+	assert_non_null(strstr(s, "\"change\":\"ip_mac_change\""));
+	assert_non_null(strstr(s, "\"old_mac\":\"" PLC_MAC "\",\"new_mac\":\"00:1b:1b:00:00:99\""));
+	assert_non_null(strstr(s, "\"change\":\"new_asset\",\"asset\":\"mac:00:1b:1b:00:00:99\""));
+	assert_int_equal(n, 3);
+	free(s);
+	/* the conflict is kept: both firmware values with provenance */
+	s = assets_json(&inv);
+	assert_non_null(strstr(s, "\"conflicts\":[\"firmware\"]"));
+	assert_non_null(strstr(s, "\"value\":\"V3.2.6\""));
+	assert_non_null(strstr(s, "\"firmware\":\"V3.3.0\""));
+	free(s);
+	ots_inv_free(&inv);
+}
+
+static void
+test_state_round_trip(void **state)
+{
+	static const int order[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct ots_inv a, b;
+	char path[] = "/tmp/ots-test-state-XXXXXX";
+	char err[1024] = "", *ja, *jb, *ca, *cb, *s;
+	uint64_t n;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	ots_inv_init(&a);
+	feed_plant(&a, order, 9);
+	assert_int_equal(ots_inv_build(&a), OTS_OK);
+	free(changes(&a, &n));
+	assert_int_equal(ots_inv_state_save(&a, path, err, sizeof(err)), OTS_OK);
+	ots_inv_init(&b);
+	assert_int_equal(ots_inv_state_load(&b, path, err, sizeof(err)), OTS_OK);
+	assert_int_equal(ots_inv_build(&b), OTS_OK);
+	ja = assets_json(&a);
+	jb = assets_json(&b);
+	ca = conduits_json(&a);
+	cb = conduits_json(&b);
+	assert_string_equal(ja, jb);
+	assert_string_equal(ca, cb);
+	s = changes(&b, &n); /* known assets are not new after a restart */
+	assert_int_equal(n, 0);
+	free(s);
+	free(ja);
+	free(jb);
+	free(ca);
+	free(cb);
+	ots_inv_free(&a);
+	ots_inv_free(&b);
+	unlink(path);
+}
+
+static void
+test_corrupt_state_is_set_aside(void **state)
+{
+	struct ots_inv inv;
+	char path[] = "/tmp/ots-test-state-XXXXXX";
+	char err[1024] = "", aside[256];
+	const char *p;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "{\"schema_version\":1,\"record\":\"otsensor_state\",\"nodes\":[", 55), 55);
+	close(fd);
+	ots_inv_init(&inv);
+	assert_int_equal(ots_inv_state_load(&inv, path, err, sizeof(err)), OTS_EINVAL);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "moved to"));
+	assert_int_equal(access(path, F_OK), -1); /* moved */
+	p = strstr(err, "moved to ");
+	assert_non_null(p);
+	snprintf(aside, sizeof(aside), "%.*s", (int)strcspn(p + 9, ","), p + 9);
+	assert_int_equal(access(aside, F_OK), 0);
+	unlink(aside);
+	assert_int_equal(inv.n_nodes, 0);
+	/* a missing file is a first run */
+	err[0] = '\0';
+	assert_int_equal(ots_inv_state_load(&inv, path, err, sizeof(err)), OTS_OK);
+	ots_inv_free(&inv);
+}
+
+static void
+test_csv_quotes_and_formulas(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r;
+	struct ots_event_rec e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	ots_inv_init(&inv);
+	r = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 64, 6, 502, 1, "Modbus", T0);
+	ots_inv_flow(&inv, &r, NULL);
+	e = fact(&r, 17, OTS_FACT_HOSTNAME, "=HYPERLINK(\"x\"),y", "option 12", T0);
+	ots_inv_event(&inv, &e);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(ots_inv_assets_csv(&inv, f), OTS_OK);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"'=HYPERLINK(\"\"x\"\"),y\""));
+	assert_non_null(strstr(buf, "id,role,name,ips,macs"));
+	free(buf);
+	ots_inv_free(&inv);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_multi_ip_device_is_one_asset),
+		cmocka_unit_test(test_router_mac_does_not_merge),
+		cmocka_unit_test(test_ip_only_node_joins_its_mac_asset),
+		cmocka_unit_test(test_broadcast_is_not_an_asset),
+		cmocka_unit_test(test_conduit_merges_flows_and_functions),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_deterministic_whatever_the_order),
+		cmocka_unit_test(test_changes_reported_once),
+		cmocka_unit_test(test_state_round_trip),
+		cmocka_unit_test(test_corrupt_state_is_set_aside),
+		cmocka_unit_test(test_csv_quotes_and_formulas),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
