@@ -377,6 +377,47 @@ dissector_name(uint16_t id)
 
 /* ---------------------------------------------------------------- ingest */
 
+static int
+is_hint_port(const struct ots_dissector *d, uint16_t port)
+{
+	unsigned i;
+
+	for (i = 0; d && port && i < sizeof(d->ports) / sizeof(d->ports[0]); i++)
+		if (d->ports[i] == port)
+			return 1;
+	return 0;
+}
+
+/*
+ * The flow's initiator is its first packet's sender unless the capture saw the SYN. When it
+ * did not (the capture started mid-connection, or UDP), a first packet from the server makes
+ * the conduit point the wrong way: turn it round when the "initiator" sits on the
+ * protocol's well-known port and the responder does not, or, for protocols without a
+ * dissector, on a port below 1024 facing one above.
+ */
+static int
+flow_is_reversed(const struct ots_flow_rec *r)
+{
+	uint16_t pi = r->init_is_lo ? r->key.port_lo : r->key.port_hi;
+	uint16_t pr = r->init_is_lo ? r->key.port_hi : r->key.port_lo;
+	const struct ots_dissector *d;
+
+	if (r->key.proto != 6 && r->key.proto != 17)
+		return 0;
+	if (r->key.proto == 6 && ((r->tcp_flags[0] & (OTS_TH_SYN | OTS_TH_ACK)) == OTS_TH_SYN ||
+	                          (r->tcp_flags[1] & (OTS_TH_SYN | OTS_TH_ACK)) ==
+	                                  (OTS_TH_SYN | OTS_TH_ACK)))
+		return 0; /* handshake seen: the worker already oriented the flow */
+	d = r->app_proto ? ots_dissector_by_id(r->app_proto) : NULL;
+	if (d) {
+		if (is_hint_port(d, pi) && !is_hint_port(d, pr))
+			return 1;
+		if (is_hint_port(d, pr))
+			return 0;
+	}
+	return pi < 1024 && pr >= 1024;
+}
+
 void
 ots_inv_init(struct ots_inv *inv)
 {
@@ -392,31 +433,37 @@ ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r, const struct ots
 	struct ots_oconduit *c;
 	uint32_t nd[2];
 	uint16_t port_resp;
-	int d;
+	int d, e[2], swap;
 
 	inv->records++;
 	if (r->key.ip_version == 0)
 		return;
-	ip[0] = r->init_is_lo ? &r->key.lo : &r->key.hi;
-	ip[1] = r->init_is_lo ? &r->key.hi : &r->key.lo;
-	port_resp = r->init_is_lo ? r->key.port_hi : r->key.port_lo;
+	/* e[d]: flow direction of conduit endpoint d (0 initiator); swapped when the capture
+	 * missed the handshake and the first packet came from the server */
+	swap = flow_is_reversed(r);
+	e[0] = swap;
+	e[1] = !swap;
+	ip[0] = (r->init_is_lo != 0) != (swap != 0) ? &r->key.lo : &r->key.hi;
+	ip[1] = ip[0] == &r->key.lo ? &r->key.hi : &r->key.lo;
+	port_resp = ip[1] == &r->key.lo ? r->key.port_lo : r->key.port_hi;
 	for (d = 0; d < 2; d++) {
 		struct ots_node *n;
+		int fd = e[d];
 
-		node_key_make(&k, ip[d], r->key.ip_version, (r->has_mac & (1u << d)) ? r->mac[d] : NULL,
-		              r->key.vlan);
+		node_key_make(&k, ip[d], r->key.ip_version,
+		              (r->has_mac & (1u << fd)) ? r->mac[fd] : NULL, r->key.vlan);
 		nd[d] = node_get(inv, &k);
 		if (nd[d] == UINT32_MAX)
 			return;
 		n = &inv->nodes[nd[d]];
 		node_touch(n, r->first_ts, r->last_ts);
-		n->pkts_out += r->pkts[d];
-		n->bytes_out += r->bytes[d];
-		n->pkts_in += r->pkts[!d];
-		n->bytes_in += r->bytes[!d];
+		n->pkts_out += r->pkts[fd];
+		n->bytes_out += r->bytes[fd];
+		n->pkts_in += r->pkts[!fd];
+		n->bytes_in += r->bytes[!fd];
 		/* TTL says something about the MAC only when this side's packets carried it */
-		if (r->ttl[d] && (r->has_mac & (4u << d))) {
-			if (ots_ttl_is_initial(r->ttl[d]))
+		if (r->ttl[fd] && (r->has_mac & (4u << fd))) {
+			if (ots_ttl_is_initial(r->ttl[fd]))
 				n->ttl_local = 1;
 			else
 				n->ttl_routed = 1;
@@ -437,8 +484,8 @@ ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r, const struct ots
 	if (r->last_ts > c->last_ts)
 		c->last_ts = r->last_ts;
 	for (d = 0; d < 2; d++) {
-		c->pkts[d] += r->pkts[d];
-		c->bytes[d] += r->bytes[d];
+		c->pkts[d] += r->pkts[e[d]];
+		c->bytes[d] += r->bytes[e[d]];
 	}
 	c->flows++;
 	if (ics && r->app_proto) {
@@ -649,6 +696,14 @@ ip_is_group(const struct ots_node_key *k)
 		       (k->ip.b[12] == 255 && k->ip.b[13] == 255 && k->ip.b[14] == 255 &&
 		        k->ip.b[15] == 255);
 	return k->ip.b[0] == 0xff;
+}
+
+/* A broadcast or multicast destination. A group MAC that sent packets is a (misconfigured or
+ * crafted) device, not a group: it is kept as one. */
+static int
+node_is_group(const struct ots_node *n)
+{
+	return ip_is_group(&n->k) || (n->k.has_mac && (n->k.mac[0] & 1) && n->pkts_out == 0);
 }
 
 static void
@@ -1358,7 +1413,7 @@ ots_inv_build(struct ots_inv *inv)
 	for (i = 0; i < inv->n_nodes; i++) {
 		const struct ots_node_key *k = &inv->nodes[i].k;
 
-		if (k->has_mac && k->has_ip && !(k->mac[0] & 1) && !ip_is_group(k)) {
+		if (k->has_mac && k->has_ip && !node_is_group(&inv->nodes[i])) {
 			mi[n_mi].mac = mac_u64(k->mac);
 			mi[n_mi++].node = i;
 		}
@@ -1393,7 +1448,7 @@ ots_inv_build(struct ots_inv *inv)
 		int group = 0;
 
 		n->asset = UINT32_MAX;
-		if ((k->has_mac && (k->mac[0] & 1)) || ip_is_group(k)) {
+		if (node_is_group(n)) {
 			id = group_key_id(inv, k);
 			group = 1;
 		} else if (k->has_mac) {

@@ -105,6 +105,9 @@ check "flows.jsonl identical for -w 1 and -w 4" cmp -s "$TMP/w1/flows.jsonl" "$T
 check "events.jsonl identical for -w 1 and -w 4" cmp -s "$TMP/w1/events.jsonl" "$TMP/w4/events.jsonl"
 check "events.jsonl identical for -w 1 and -w 2" cmp -s "$TMP/w1/events.jsonl" "$TMP/w2/events.jsonl"
 check "the plant capture has ICS events" [ "$(wc -l < "$TMP/w1/events.jsonl")" -gt 0 ]
+for f in assets.json conduits.json assets.csv map.dot report.html; do
+	check "$f identical for -w 1, 2 and 4" sh -c "cmp -s '$TMP/w1/$f' '$TMP/w2/$f' && cmp -s '$TMP/w1/$f' '$TMP/w4/$f'"
+done
 check "stats totals identical for -w 1 and -w 4 (per-shard peaks aside)" [ "$(jq -S 'del(.workers, .workers_count, .memory.flow_mem_peak_bytes, .flows.peak_active)' "$TMP/w1/stats.json")" = "$(jq -S 'del(.workers, .workers_count, .memory.flow_mem_peak_bytes, .flows.peak_active)' "$TMP/w4/stats.json")" ]
 check "deterministic stats have no pid or wall clock" jq -e '(.sensor.pid == null) and (.elapsed_s == null) and (.memory.max_rss_bytes == null)' "$TMP/w1/stats.json" > /dev/null
 "$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """report-html.py: checks for tests/report-html.sh on what headless Chromium made of report.html.
 
-  report-html.py dom DUMP N_ASSETS N_CONDUITS SORT   the DOM after the page's JS ran
+  report-html.py dom DUMP N_ASSETS N_CONDUITS SORT [ROLES]  the DOM after the page's JS ran
+                                                     (ROLES: comma-separated roles the map
+                                                     must show; default all but rtu)
   report-html.py png SHOT.png DUMP                   the screenshot, regions from the DOM dump
 
 Standard library only (the PNG is decoded with zlib). Prints one line per failed check and
@@ -82,13 +84,14 @@ def value(cell):
     return v if v is not None else text
 
 
-def dom(path, n_assets, n_conduits, sort):
+def dom(path, n_assets, n_conduits, sort, roles_wanted=None):
     d = parse(path)
     asset_nodes = [n for n in d.nodes if re.fullmatch(r"a\d+", n[0] or "")]
     check(len(asset_nodes) == n_assets,
           "map: %d asset node groups in the svg, expected %d" % (len(asset_nodes), n_assets))
     roles = {c.split("role-")[-1] for _, c in asset_nodes if "role-" in c}
-    for r in ("plc", "hmi", "engineering", "historian", "network", "it", "unknown"):
+    for r in roles_wanted or ("plc", "hmi", "engineering", "historian", "network", "it",
+                               "unknown"):
         check(r in roles, "map: no node of role %s" % r)
     check(len(d.rows.get("assets", [])) == n_assets,
           "assets table: %d rows, expected %d" % (len(d.rows.get("assets", [])), n_assets))
@@ -222,7 +225,9 @@ def png(shot, dump):
 
 def main(argv):
     if len(argv) >= 6 and argv[1] == "dom":
-        dom(argv[2], int(argv[3]), int(argv[4]), argv[5])
+        # optional 7th argument: the roles the map must show, comma-separated
+        dom(argv[2], int(argv[3]), int(argv[4]), argv[5],
+            argv[6].split(",") if len(argv) > 6 else None)
     elif len(argv) >= 4 and argv[1] == "png":
         png(argv[2], argv[3])
     else:

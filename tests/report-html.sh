@@ -9,6 +9,7 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need dot
 need python3
+need jq
 CHROMIUM=""
 for c in chromium chromium-browser; do
 	command -v "$c" >/dev/null 2>&1 && { CHROMIUM=$c; break; }
@@ -62,4 +63,21 @@ check "chromium takes a screenshot" [ -s "$TMP/shot.png" ]
 check "screenshot: role colours in the map, header colour on the table" \
 	"$PYTHON" "$top_srcdir/tests/report-html.py" png "$TMP/shot.png" "$TMP/dom1.html"
 [ -n "${OTS_KEEP_SHOT:-}" ] && cp "$TMP/shot.png" "$OTS_KEEP_SHOT"
+
+# 4: the sensor's own report on the bundled plant capture: one map node per asset of
+# assets.json, one table row per asset and per device-to-device conduit, and a screenshot
+# with the map drawn
+REAL="$TMP/real"
+"$OTSENSOR" -r "$top_srcdir/pcaps/plant-example.pcap" --deterministic -q -o "$REAL" 2> "$TMP/real.err"
+check "otsensor -o writes report.html and map.svg" sh -c "[ -s '$REAL/report.html' ] && [ -s '$REAL/map.svg' ]"
+RA=$(jq '.assets | length' "$REAL/assets.json")
+RC=$(jq '[.conduits[] | select(.src.asset != null and .dst.asset != null)] | length' "$REAL/conduits.json")
+RR=$(jq -r '[.assets[].role] | unique | join(",")' "$REAL/assets.json")
+check "report.html has no URL" sh -c "! grep -q -e 'http://' -e 'https://' '$REAL/report.html'"
+browse dom3 --virtual-time-budget=5000 --dump-dom "file://$REAL/report.html#sort=assets:-packets&layout" > "$TMP/dom3.html"
+check "sensor report: $RA map nodes and asset rows, $RC conduit rows, sorted by -packets" \
+	"$PYTHON" "$top_srcdir/tests/report-html.py" dom "$TMP/dom3.html" "$RA" "$RC" assets:-packets "$RR"
+browse shot2 --virtual-time-budget=5000 --screenshot="$TMP/shot2.png" "file://$REAL/report.html#sort=assets:-packets&layout" > /dev/null
+check "sensor report screenshot: role colours in the map, header colour on the table" \
+	"$PYTHON" "$top_srcdir/tests/report-html.py" png "$TMP/shot2.png" "$TMP/dom3.html"
 finish
