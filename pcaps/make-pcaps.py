@@ -430,6 +430,43 @@ def make_odd_ports(d):
     pcap(os.path.join(d, "odd-ports.pcap"), LINKTYPE_ETHERNET, frames)
 
 
+def make_inventory(d):
+    """The asset keys: a PLC with two IPs on one MAC (one device), five peers behind a router
+    (its MAC, TTL 63/127: five ip: assets, not one), the router's own management address
+    (TTL 255: its mac: asset), two public peers in the GeoIP test ranges of
+    tests/data/geoip/ (81.2.69.160 GB, 216.160.83.58 US), an HMI polling both PLC addresses
+    and a broadcast that is no device."""
+    mac_plc, mac_hmi = MAC_PLC, MAC_HMI
+    mac_rtr = bytes.fromhex("00000c07ac01")
+    plc_a, plc_b, hmi = "10.50.0.20", "10.51.0.20", "10.50.0.5"
+    frames = []
+
+    def session(cli, srv, cport, sport, ex, t0, cmac, smac, cttl, sttl):
+        for t, dd, seg in tcp_session(cli, srv, cport, sport, ex, t=t0):
+            if dd == 0:
+                pkt = ipv4(cli, srv, 6, seg, ident=t & 0xFFFF, ttl=cttl)
+                frames.append((t, eth(smac, cmac, 0x0800, pkt)))
+            else:
+                pkt = ipv4(srv, cli, 6, seg, ident=t & 0xFFFF, ttl=sttl)
+                frames.append((t, eth(cmac, smac, 0x0800, pkt)))
+
+    session(hmi, plc_a, 50100, 502, modbus_pairs(2), 1000, mac_hmi, mac_plc, 128, 64)
+    session(hmi, plc_b, 50101, 502, modbus_pairs(2), 4000, mac_hmi, mac_plc, 128, 64)
+    for i, peer in enumerate(("10.9.0.20", "10.9.0.21", "10.9.1.7")):
+        session(peer, plc_a, 50200 + i, 502, modbus_pairs(2), 8000 + 3000 * i, mac_rtr, mac_plc,
+                127, 64)
+    for i, peer in enumerate(("81.2.69.160", "216.160.83.58")):
+        session(hmi, peer, 50300 + i, 443, [(b"\x16\x03\x01\x00\x05hello", b"\x16\x03\x03\x00\x02ok")],
+                20000 + 3000 * i, mac_hmi, mac_rtr, 128, 63)
+    snmp = bytes.fromhex("302602010104067075626c6963a01902040000000102010002010030")
+    frames.append((27000, eth(mac_plc, mac_rtr, 0x0800,
+                              ipv4("10.50.0.1", plc_a, 17, udp("10.50.0.1", plc_a, 50400, 161, snmp), ttl=255))))
+    frames.append((28000, eth(BCAST, mac_hmi, 0x0800,
+                              ipv4(hmi, "255.255.255.255", 17, udp(hmi, "255.255.255.255", 50500, 9999, b"where"), ttl=64))))
+    frames.sort(key=lambda x: x[0])
+    pcap(os.path.join(d, "inventory-example.pcap"), LINKTYPE_ETHERNET, frames)
+
+
 def make_malformed(d):
     cli, srv = "10.90.0.5", "10.90.0.6"
     good_tcp = tcp(cli, srv, 50900, 502, 1, 1, 0x18, mbap(1, 1, b"\x03\x00\x00\x00\x02"))
@@ -530,7 +567,7 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(d, exist_ok=True)
     for fn in (make_vlan_qinq, make_sll, make_sll2, make_null, make_raw, make_fragments,
-               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_cleartext_logins, make_odd_ports, make_malformed,
+               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_cleartext_logins, make_odd_ports, make_inventory, make_malformed,
                make_truncated, make_corrupt, make_pcapng):
         fn(d)
     return 0

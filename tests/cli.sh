@@ -95,6 +95,41 @@ kill $writer 2>/dev/null; wait $writer 2>/dev/null
 check "filter keeps only port 502" [ "$(jq -s 'map(select(.dst_port != 502 and .src_port != 502)) | length' "$TMP/f/flows.jsonl")" -eq 0 ]
 check "filter keeps some flows" [ "$(wc -l < "$TMP/f/flows.jsonl")" -ge 1 ]
 
+# inventory: asset keys, GeoIP, OUI (pcaps/inventory-example.pcap, see pcaps/README.md)
+"$OTSENSOR" -r "$P/inventory-example.pcap" --geoip "$top_srcdir/tests/data/geoip/country.mmdb" \
+	--geoip "$top_srcdir/tests/data/geoip/asn.mmdb" -q -o "$TMP/inv" 2> "$TMP/inv.err"
+check "inventory run exits 0" [ $? -eq 0 ]
+A="$TMP/inv/assets.json"
+check "inventory: 8 assets" [ "$(jq '.assets | length' "$A")" -eq 8 ]
+check "inventory: one PLC with both IPs on its MAC" jq -e '[.assets[] | select(.id == "mac:00:80:f4:01:02:03" and .ips == ["10.50.0.20", "10.51.0.20"] and .role == "plc")] | length == 1' "$A"
+check "inventory: peers behind the router stay apart, without the router's MAC" jq -e '[.assets[] | select((.id | startswith("ip:10.9.")) and .macs == [])] | length == 3' "$A"
+check "inventory: the router is its own network asset" jq -e '.assets[] | select(.id == "mac:00:00:0c:07:ac:01") | .role == "network" and .ips == ["10.50.0.1"]' "$A"
+check "inventory: country and AS of a public peer" jq -e '.assets[] | select(.id == "ip:81.2.69.160") | .external and .geo.country == "GB" and .geo.asn == 15169' "$A"
+check "inventory: no GeoIP for private addresses" jq -e '[.assets[] | select(.id == "ip:10.9.0.20") | has("geo")] == [false]' "$A"
+check "inventory: NIC vendor from ieee-data" jq -e '.assets[] | select(.id == "mac:00:80:f4:01:02:03") | .nic_vendor | test("TELEMECANIQUE")' "$A"
+check "inventory: no asset for the broadcast" jq -e '[.assets[] | select(.ips | index("255.255.255.255"))] == []' "$A"
+"$OTSENSOR" -r "$P/inventory-example.pcap" --ieee-data "$TMP/no-such-dir" --geoip none -q -o "$TMP/inv2" 2> "$TMP/inv2.err"
+check "--ieee-data without lists: exits 0" [ $? -eq 0 ]
+check "--ieee-data without lists: one clear warning" grep -q "ieee-data" "$TMP/inv2.err"
+check "--ieee-data without lists: nic_vendor null" jq -e '[.assets[].nic_vendor] | all(. == null)' "$TMP/inv2/assets.json"
+"$OTSENSOR" -r "$P/inventory-example.pcap" --geoip "$TMP/no-such.mmdb" -q -o "$TMP/inv3" 2> "$TMP/inv3.err"
+check "--geoip missing file: exit 1" [ $? -eq 1 ]
+check "--geoip missing file: names it" grep -q "no-such.mmdb" "$TMP/inv3.err"
+
+# --state: a second run over the same capture keeps first-seen times and reports no new asset
+S="$TMP/state.json"
+"$OTSENSOR" -r "$P/inventory-example.pcap" --state "$S" -q -o "$TMP/st1" 2>/dev/null
+check "--state: file written" [ -s "$S" ]
+"$OTSENSOR" -r "$P/plant-example.pcap" --state "$S" -q -o "$TMP/st2" 2>/dev/null
+check "--state: assets of the first run kept" jq -e '[.assets[] | select(.id == "mac:00:80:f4:01:02:03")] | length == 1' "$TMP/st2/assets.json"
+check "--state: known assets not new again" sh -c "! grep -q '\"asset\":\"mac:00:80:f4:01:02:03\"' '$TMP/st2/events.jsonl'"
+printf '{"schema_version":1,"record":"otsensor_state","nodes":[' > "$S"
+"$OTSENSOR" -r "$P/inventory-example.pcap" --state "$S" -q -o "$TMP/st3" 2> "$TMP/st3.err"
+check "--state corrupt: run goes on (exit 0)" [ $? -eq 0 ]
+check "--state corrupt: reported with its new name" grep -q "corrupt-" "$TMP/st3.err"
+check "--state corrupt: set aside, not dropped" sh -c "ls '$S'.corrupt-* > /dev/null"
+check "--state corrupt: a fresh state saved" sh -c "head -1 '$S' | jq -e '.record == \"otsensor_state\"' > /dev/null"
+
 # determinism: the same bytes for -w 1, 2 and 4
 for w in 1 2 4; do
 	"$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
