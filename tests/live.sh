@@ -28,7 +28,8 @@ ip -n "$A" link set va$$ up
 ip -n "$B" link set vb$$ up
 ip -n "$A" link set lo up
 
-ip netns exec "$A" "$OTSENSOR" -i va$$ -w 2 -o "$TMP/out" > "$TMP/stdout" 2> "$TMP/stderr" &
+ip netns exec "$A" "$OTSENSOR" -i va$$ -w 2 -o "$TMP/out" --checkpoint 1 --state "$TMP/state" \
+	> "$TMP/stdout" 2> "$TMP/stderr" &
 pid=$!
 # wait until the capture is up (the sensor says so on stderr)
 i=0
@@ -55,7 +56,10 @@ t = socket.create_connection(("192.0.2.1", 1502), timeout=5)
 t.sendall(b"hello plant"); t.recv(100); t.close()
 '
 wait $lpid
-sleep 0.5
+sleep 1.5
+# the inventory checkpoint runs while the capture goes on
+check "checkpoint wrote assets.json during the capture" [ -s "$TMP/out/assets.json" ]
+check "checkpoint saved the state during the capture" [ -s "$TMP/state" ]
 kill -TERM $pid
 wait $pid
 rc=$?
@@ -66,4 +70,6 @@ check "UDP flow with all 40 datagrams" [ "$(jq -s '[.[] | select(.transport == "
 check "TCP flow initiated by B" [ "$(jq -s '[.[] | select(.transport == "tcp" and .dst_port == 1502 and .src_ip == "192.0.2.2" and .dst_ip == "192.0.2.1")] | length' "$TMP/out/flows.jsonl")" -ge 1 ]
 check "TCP stream bytes reassembled" jq -e '.tcp.stream_bytes >= 22' "$TMP/out/stats.json" > /dev/null
 check "ARP seen on the wire" jq -e '.decode.arp >= 1' "$TMP/out/stats.json" > /dev/null
+check "inventory at exit: both hosts, by MAC" [ "$(jq '[.assets[] | select(.id | startswith("mac:")) | .ips[] | select(startswith("192.0.2."))] | sort' -c "$TMP/out/assets.json")" = '["192.0.2.1","192.0.2.2"]' ]
+check "inventory at exit: the TCP conduit B -> A:1502" jq -e '[.conduits[] | select(.port == 1502 and .src.ip == "192.0.2.2")] | length == 1' "$TMP/out/conduits.json" > /dev/null
 finish
