@@ -251,6 +251,15 @@ attributes_json(const struct ots_inv *inv, const struct ots_asset *a, struct ots
 	ots_json_obj_close(j);
 }
 
+static int
+is_hostname(const struct ots_inv *inv, const struct ots_asset_attr *t)
+{
+	const struct ots_node_fact *f = inv->afacts[t->first_fact];
+
+	return t->attr == OTS_FACT_HOSTNAME ||
+	       (t->attr == OTS_FACT_NAME && (f->proto == OTS_PROTO_LLDP || f->proto == OTS_PROTO_CDP));
+}
+
 static void
 asset_json(const struct ots_inv *inv, const struct ots_asset *a, struct ots_json *j)
 {
@@ -260,9 +269,10 @@ asset_json(const struct ots_inv *inv, const struct ots_asset *a, struct ots_json
 	ots_json_obj_open(j, NULL);
 	ots_json_str(j, "id", ots_inv_str(inv, a->id));
 	asset_addrs_json(inv, a, j);
+	/* host names: DHCP/other host-name facts, and the system name LLDP/CDP announce */
 	ots_json_arr_open(j, "hostnames");
 	for (i = 0; i < a->n_attrs; i++)
-		if (a->attrs[i].attr == OTS_FACT_HOSTNAME)
+		if (is_hostname(inv, &a->attrs[i]))
 			ots_json_str(j, NULL, ots_inv_str(inv, a->attrs[i].value));
 	ots_json_arr_close(j);
 	str_or_null(j, "nic_vendor", a->nic_vendor ? ots_inv_str(inv, a->nic_vendor) : NULL);
@@ -525,7 +535,7 @@ ots_inv_assets_csv(struct ots_inv *inv, FILE *f)
 		n = 0;
 		buf[0] = '\0';
 		for (i = 0; i < a->n_attrs && n + 1 < sizeof(buf); i++) {
-			if (a->attrs[i].attr != OTS_FACT_HOSTNAME)
+			if (!is_hostname(inv, &a->attrs[i]))
 				continue;
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "; " : "",
 			                      ots_inv_str(inv, a->attrs[i].value));

@@ -369,6 +369,60 @@ test_roles(void **state)
 }
 
 static void
+test_historian_and_network_roles(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r;
+	struct ots_event_rec e;
+	struct ots_ics_counts c;
+	const struct ots_asset *a;
+
+	(void)state;
+	ots_inv_init(&inv);
+	/* an OPC UA client that only reads from one server: historian */
+	memset(&c, 0, sizeof(c));
+	add_fn(&c, 631, "Read", OTS_OP_READ, 500, 500);
+	r = flow("10.0.0.80", "00:50:56:00:00:80", 128, "10.0.0.81", "00:50:56:00:00:81", 64, 6,
+	         4840, 8, "OPC-UA", T0);
+	ots_inv_flow(&inv, &r, &c);
+	/* a switch that only announces itself */
+	memset(&e, 0, sizeof(e));
+	e.rtype = OTS_REC_EVENT;
+	e.kind = OTS_EV_FACT;
+	e.proto = 15; /* lldp */
+	e.has_mac = 1 | 4;
+	mac(e.mac[0], "00:1e:bd:20:00:01");
+	mac(e.mac[1], "01:80:c2:00:00:0e");
+	memcpy(e.key.lo.b, e.mac[0], 6);
+	memcpy(e.key.hi.b, e.mac[1], 6);
+	e.key.port_lo = 0x88cc;
+	e.init_is_lo = 1;
+	e.ts = T0;
+	e.attr = OTS_FACT_NAME;
+	e.confidence = 100;
+	snprintf(e.source, sizeof(e.source), "LLDP");
+	snprintf(e.value, sizeof(e.value), "sw-cell-a");
+	e.value_len = 9;
+	ots_inv_event(&inv, &e);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	a = find(&inv, "mac:00:50:56:00:00:80");
+	assert_non_null(a);
+	assert_int_equal(a->role, OTS_ROLE_HISTORIAN);
+	a = find(&inv, "mac:00:1e:bd:20:00:01");
+	assert_non_null(a);
+	assert_int_equal(a->role, OTS_ROLE_NETWORK);
+	{
+		char *s = assets_json(&inv);
+
+		assert_non_null(strstr(s, "\"hostnames\":[\"sw-cell-a\"]"));
+		free(s);
+	}
+	/* no asset for the LLDP multicast destination */
+	assert_int_equal(inv.n_order, 3);
+	ots_inv_free(&inv);
+}
+
+static void
 test_deterministic_whatever_the_order(void **state)
 {
 	static const int o1[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -568,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_broadcast_is_not_an_asset),
 		cmocka_unit_test(test_conduit_merges_flows_and_functions),
 		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_historian_and_network_roles),
 		cmocka_unit_test(test_deterministic_whatever_the_order),
 		cmocka_unit_test(test_changes_reported_once),
 		cmocka_unit_test(test_state_round_trip),
