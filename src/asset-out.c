@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ots/asset.h"
+#include "ots/compiler.h"
 #include "ots/decode.h"
 #include "ots/dissector.h"
 #include "ots/error.h"
@@ -665,7 +666,7 @@ reported(const struct ots_inv *inv, uint32_t sorted_n, uint64_t h)
 {
 	uint32_t i;
 
-	if (bsearch(&h, inv->reported, sorted_n, sizeof(uint64_t), u64_cmp))
+	if (ots_bsearch(&h, inv->reported, sorted_n, sizeof(uint64_t), u64_cmp))
 		return 1;
 	for (i = sorted_n; i < inv->n_reported; i++)
 		if (inv->reported[i] == h)
@@ -784,7 +785,7 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 		return 0;
 	memset(&cs, 0, sizeof(cs));
 	ots_json_init(&j);
-	qsort(inv->reported, inv->n_reported, sizeof(uint64_t), u64_cmp);
+	ots_qsort(inv->reported, inv->n_reported, sizeof(uint64_t), u64_cmp);
 	sorted_n = inv->n_reported;
 	for (x = 0; x < inv->n_order; x++) {
 		struct ots_asset *a = &inv->assets[inv->asset_order[x]];
@@ -877,7 +878,7 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 		}
 		cmp_inv = inv;
 		if (v)
-			qsort(v, nv, sizeof(*v), binding_cmp);
+			ots_qsort(v, nv, sizeof(*v), binding_cmp);
 		for (i = 0; v && i < nv; i++) {
 			const struct ots_node *n = &inv->nodes[v[i]], *o;
 			char ip[64], mac[24], omac[24], vlan[8];
@@ -909,7 +910,7 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 		}
 		free(v);
 	}
-	qsort(cs.v, cs.n, sizeof(*cs.v), change_cmp);
+	ots_qsort(cs.v, cs.n, sizeof(*cs.v), change_cmp);
 	for (i = 0; i < cs.n; i++) {
 		if (f && fprintf(f, "%s\n", cs.v[i].line) > 0)
 			written++;

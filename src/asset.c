@@ -910,7 +910,7 @@ asset_collect_facts(struct ots_inv *inv, struct ots_asset *a)
 	n = inv->n_afacts - start;
 	if (!n)
 		return OTS_OK;
-	qsort(inv->afacts + start, n, sizeof(*inv->afacts), fact_ptr_cmp);
+	ots_qsort(inv->afacts + start, n, sizeof(*inv->afacts), fact_ptr_cmp);
 	a->attrs = calloc(n, sizeof(*a->attrs));
 	if (!a->attrs)
 		return OTS_ENOMEM;
@@ -933,7 +933,7 @@ asset_collect_facts(struct ots_inv *inv, struct ots_asset *a)
 		t->count += f->count;
 		t->n_facts++;
 	}
-	qsort(a->attrs, a->n_attrs, sizeof(*a->attrs), attr_cmp);
+	ots_qsort(a->attrs, a->n_attrs, sizeof(*a->attrs), attr_cmp);
 	return OTS_OK;
 }
 
@@ -1418,7 +1418,7 @@ ots_inv_build(struct ots_inv *inv)
 			mi[n_mi++].node = i;
 		}
 	}
-	qsort(mi, n_mi, sizeof(*mi), mac_ip_cmp);
+	ots_qsort(mi, n_mi, sizeof(*mi), mac_ip_cmp);
 	for (i = 0; i < n_mi; i = j) {
 		uint32_t ips = 0, n_routed = 0;
 
@@ -1453,7 +1453,7 @@ ots_inv_build(struct ots_inv *inv)
 			group = 1;
 		} else if (k->has_mac) {
 			key.mac = mac_u64(k->mac);
-			v = bsearch(&key, mv, n_mv, sizeof(*mv), mac_verdict_cmp);
+			v = ots_bsearch(&key, mv, n_mv, sizeof(*mv), mac_verdict_cmp);
 			if (v && v->gateway && k->has_ip && !n->ttl_local) {
 				routed[i] = 1; /* behind the router: second pass */
 				continue;
@@ -1476,14 +1476,14 @@ ots_inv_build(struct ots_inv *inv)
 		}
 		if (k->has_mac && !group) {
 			key.mac = mac_u64(k->mac);
-			v = bsearch(&key, mv, n_mv, sizeof(*mv), mac_verdict_cmp);
+			v = ots_bsearch(&key, mv, n_mv, sizeof(*mv), mac_verdict_cmp);
 			if (v && v->gateway && strncmp(ots_inv_str(inv, id), "mac:", 4) == 0)
 				inv->assets[n->asset].gateway = 1;
 		}
 	}
 	/* an IP seen without MAC (cooked capture, or never sent): the MAC asset that owns the
 	 * same IP in the same VLAN, the one seen last if several */
-	qsort(ipmac, n_ipmac, sizeof(*ipmac), ipmac_cmp);
+	ots_qsort(ipmac, n_ipmac, sizeof(*ipmac), ipmac_cmp);
 	for (i = 0; i < inv->n_nodes; i++) {
 		struct ots_node *n = &inv->nodes[i];
 		uint32_t id = 0, best = UINT32_MAX, lo = 0, hi = n_ipmac;
@@ -1563,7 +1563,7 @@ ots_inv_build(struct ots_inv *inv)
 	for (i = 0; i < inv->n_assets; i++) {
 		struct ots_asset *a = &inv->assets[i];
 
-		qsort(a->nodes, a->n_nodes, sizeof(*a->nodes), node_idx_cmp);
+		ots_qsort(a->nodes, a->n_nodes, sizeof(*a->nodes), node_idx_cmp);
 		if (asset_collect_facts(inv, a) != OTS_OK)
 			goto out;
 	}
@@ -1619,7 +1619,7 @@ ots_inv_build(struct ots_inv *inv)
 		struct ots_asset *s = &inv->assets[c->src], *d = &inv->assets[c->dst];
 		struct ckey k;
 
-		qsort(c->ics.fn, c->ics.n_fn, sizeof(*c->ics.fn), fn_cmp);
+		ots_qsort(c->ics.fn, c->ics.n_fn, sizeof(*c->ics.fn), fn_cmp);
 		ckey_of(c, &k);
 		/* the id must not depend on indexes: hash the ids' text and the key fields */
 		c->id = hash_bytes(ots_inv_str(inv, s->id), strlen(ots_inv_str(inv, s->id)), HASH_SEED);
@@ -1653,7 +1653,7 @@ ots_inv_build(struct ots_inv *inv)
 			d->it_conduits++;
 		}
 	}
-	qsort(pairs, n_pairs, sizeof(*pairs), pair_cmp);
+	ots_qsort(pairs, n_pairs, sizeof(*pairs), pair_cmp);
 	for (i = 0; i < n_pairs; i++) {
 		if (i && pairs[i].a == pairs[i - 1].a && pairs[i].b == pairs[i - 1].b)
 			continue;
@@ -1669,7 +1669,7 @@ ots_inv_build(struct ots_inv *inv)
 	for (i = 0; i < inv->n_assets; i++) {
 		struct ots_asset *a = &inv->assets[i];
 
-		qsort(a->protos, a->n_protos, sizeof(*a->protos), proto_cmp);
+		ots_qsort(a->protos, a->n_protos, sizeof(*a->protos), proto_cmp);
 		if (a->is_group)
 			continue;
 		asset_enrich(inv, a);
@@ -1677,10 +1677,10 @@ ots_inv_build(struct ots_inv *inv)
 		asset_group(inv, a);
 		inv->asset_order[inv->n_order++] = i;
 	}
-	qsort(inv->asset_order, inv->n_order, sizeof(uint32_t), asset_order_cmp);
+	ots_qsort(inv->asset_order, inv->n_order, sizeof(uint32_t), asset_order_cmp);
 	for (i = 0; i < inv->n_conduits; i++)
 		inv->conduit_order[i] = i;
-	qsort(inv->conduit_order, inv->n_conduits, sizeof(uint32_t), conduit_order_cmp);
+	ots_qsort(inv->conduit_order, inv->n_conduits, sizeof(uint32_t), conduit_order_cmp);
 	inv->built = 1;
 	rc = OTS_OK;
 out:

@@ -255,14 +255,8 @@ inventory_open(const struct ots_conf *conf, struct ots_inv *inv, struct ots_oui 
 	const char *def[1];
 	const char *const *paths = conf->geoip;
 	size_t n = conf->n_geoip;
-	int rc;
 
-	rc = ots_oui_load(oui, conf->ieee_dir ? conf->ieee_dir : OTS_OUI_DEFAULT_DIR, err,
-	                  sizeof(err));
-	if (rc > 0)
-		inv->oui = oui;
-	if (err[0])
-		ots_warn("%s", err);
+	(void)oui; /* loaded by inventory_load_oui() once packets flow */
 	if (!conf->geoip_off && n == 0) {
 		/* the packaged default (bootstrap fetches it), only when present */
 		def[0] = OTS_GEOIP_DEFAULT_DB;
@@ -287,6 +281,23 @@ inventory_open(const struct ots_conf *conf, struct ots_inv *inv, struct ots_oui 
 	return 0;
 }
 
+/*
+ * The OUI lists (46k entries, some 30 ms to parse) load on the main thread after the capture
+ * started: the workers run meanwhile and their output rings absorb the pause, instead of
+ * every run starting 30 ms later. Only the inventory build reads them.
+ */
+static void
+inventory_load_oui(const struct ots_conf *conf, struct ots_inv *inv, struct ots_oui *oui)
+{
+	char err[1024] = "";
+
+	if (ots_oui_load(oui, conf->ieee_dir ? conf->ieee_dir : OTS_OUI_DEFAULT_DIR, err,
+	                 sizeof(err)) > 0)
+		inv->oui = oui;
+	if (err[0])
+		ots_warn("%s", err);
+}
+
 /* Build the inventory, report its changes, write its files and save the state. events is
  * events.jsonl (or NULL). Returns 0 or 1 (error reported). */
 static int
@@ -295,6 +306,7 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 {
 	char err[1024] = "";
 	int status = 0;
+	double t0 = mono_now();
 
 	if (ots_inv_build(inv) != OTS_OK) {
 		ots_err("inventory: out of memory");
@@ -312,6 +324,7 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 			status = 1;
 		}
 	}
+	inv->checkpoint_s = mono_now() - t0;
 	return status;
 }
 
@@ -435,6 +448,8 @@ main(int argc, char **argv)
 	if (conf.iface && !conf.quiet)
 		ots_info("capturing on %s with %u worker%s; stop with Ctrl-C", conf.iface,
 		         conf.workers, conf.workers == 1 ? "" : "s");
+	if (inv_on)
+		inventory_load_oui(&conf, &inv, &oui);
 
 	/* Main loop: drain results until every worker has seen EOF. The backoff state lives
 	 * across iterations, so a busy output is drained at once and an idle one costs a

@@ -60,6 +60,7 @@ struct ots_inv {
 	/* counters */
 	uint64_t records, events, facts_dropped, nodes_refused;
 	uint64_t changes_total;
+	double checkpoint_s;      /* wall time of the last checkpoint (build, files, state) */
 	int built;
 };
 

@@ -11,4 +11,22 @@
 #define OTS_CACHELINE   64
 #define OTS_ALIGNED     __attribute__((aligned(OTS_CACHELINE)))
 
+/* qsort/bsearch over an array that may be empty, and then NULL: the C library's functions
+ * require a valid pointer even for zero elements (undefined behaviour otherwise). */
+#include <stdlib.h>
+
+static inline void
+ots_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
+static inline void *
+ots_bsearch(const void *key, const void *base, size_t n, size_t size,
+            int (*cmp)(const void *, const void *))
+{
+	return n ? bsearch(key, base, n, size, cmp) : NULL;
+}
+
 #endif
