@@ -166,7 +166,6 @@ oc_json(const struct ots_inv *inv, const struct ots_oconduit *c, struct ots_json
 /* Temp file being written: closed and removed on error. */
 struct state_out {
 	FILE *f;
-	const char *path;
 	char *tmp;
 	struct ots_json j;
 };
@@ -266,7 +265,6 @@ ots_inv_state_save(struct ots_inv *inv, const char *path, char *err, size_t errl
 	int fd, rc, e = 0;
 
 	memset(&o, 0, sizeof(o));
-	o.path = path;
 	ots_json_init(&o.j);
 	o.tmp = malloc(n);
 	if (!o.tmp) {
@@ -285,7 +283,6 @@ ots_inv_state_save(struct ots_inv *inv, const char *path, char *err, size_t errl
 	}
 	o.f = fdopen(fd, "w");
 	if (!o.f) {
-		e = errno;
 		close(fd);
 		rc = OTS_ENOMEM;
 		goto fail;

@@ -3,10 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -987,6 +990,58 @@ test_state_save_error_names_path(void **state)
 	ots_inv_free(&inv);
 }
 
+/* A write error in the middle of a save (the file size limit, EFBIG, in a child process):
+ * the error names the path, the temp file is gone and the previous state is intact. */
+static void
+test_state_write_error_keeps_old_file(void **state)
+{
+	struct ots_inv a;
+	char path[] = "/tmp/ots-test-state-XXXXXX", tmp[64], err[1024] = "", *before, *after;
+	size_t len, len2, got = 0;
+	int fds[2], status;
+	ssize_t r;
+	pid_t pid;
+
+	(void)state;
+	plant_state(path, &a);
+	before = slurp(path, &len);
+	assert_true(len > 2000);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { 1000, 1000 };
+		int rc;
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(2);
+		rc = ots_inv_state_save(&a, path, err, sizeof(err));
+		if (write(fds[1], err, strlen(err)) < 0)
+			_exit(3);
+		_exit(rc == OTS_EIO ? 0 : 1);
+	}
+	close(fds[1]);
+	while (got < sizeof(err) - 1 && (r = read(fds[0], err + got, sizeof(err) - 1 - got)) > 0)
+		got += (size_t)r;
+	err[got] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!strstr(err, path) || !strstr(err, tmp) || !strstr(err, "File too large"))
+		fail_msg("unexpected error \"%s\"", err);
+	assert_int_equal(access(tmp, F_OK), -1);
+	after = slurp(path, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(before, after, len);
+	free(before);
+	free(after);
+	ots_inv_free(&a);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1010,6 +1065,7 @@ main(void)
 		cmocka_unit_test(test_state_counts_mismatch),
 		cmocka_unit_test(test_state_save_feed_save),
 		cmocka_unit_test(test_state_save_error_names_path),
+		cmocka_unit_test(test_state_write_error_keeps_old_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
