@@ -5,17 +5,44 @@
  * The file holds the observations (nodes with their facts, observed conduits) and the set of
  * changes already reported, not the derived assets: a restarted sensor rebuilds the same
  * inventory from them, keeps first-seen times and identities, and does not report known
- * assets as new. JSON, written atomically (temp file, fsync, rename). A file that does not
- * parse or does not have the expected shape is renamed aside, never silently dropped.
+ * assets as new. A file that is not a complete state of the expected shape is renamed aside
+ * (FILE.corrupt-<unix time>), never silently dropped.
+ *
+ * Format: JSON Lines (one compact JSON object per line, '\n' after each), in this order:
+ *
+ *   {"schema_version":1,"record":"otsensor_state","nodes":N,"conduits":M,"reported":R}
+ *   N x {"record":"node","ip":"10.0.0.1"|null,"mac":"aa:..."|null,"vlan":0,"first_us":..,
+ *        "last_us":..,"pkts_out":..,"pkts_in":..,"bytes_out":..,"bytes_in":..,
+ *        "ttl_local":0|1,"ttl_routed":0|1,"facts":[{"attr","value","source","protocol",
+ *        "first_us","last_us","count","confidence"},...]}
+ *   M x {"record":"conduit","init":I,"resp":J,"transport":6,"port":502,"protocol":"Modbus",
+ *        "first_us":..,"last_us":..,"pkts":[i2r,r2i],"bytes":[i2r,r2i],"flows":..,
+ *        "ics":{"protocol","ops":[..],"functions_other":..,"functions":[{"code","name",
+ *        "op_class","requests","responses","exceptions"},...]}}   (ics optional)
+ *   1+ x {"record":"reported","hashes":["0123456789abcdef",...]}  (at most 4096 a line; one
+ *        line with an empty array when R is 0)
+ *   {"record":"end"}
+ *
+ * Nodes are numbered 0..N-1 in file order; a conduit's init and resp are node numbers. The
+ * header's counts must match the records (they also size the arrays before loading), and a
+ * file without the end record is truncated: both are corrupt. Unknown members are ignored.
+ *
+ * Memory: loading reads one line at a time (lines above STATE_MAX_LINE bytes are refused) and
+ * parses it into a document freed before the next, so beyond the inventory itself it needs
+ * a few times the longest line, not the file size. Saving streams the lines through one
+ * reused JSON buffer into FILE.tmp (buffered stdio), then fflush, fsync and rename: a crash
+ * leaves the old file or the new one, never a truncated one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ots/asset.h"
 #include "ots/decode.h"
@@ -25,6 +52,12 @@
 #include "ots/json.h"
 
 #define STATE_RECORD "otsensor_state"
+#define STATE_MAX_LINE (1u << 20)     /* bytes of one line, '\n' excluded */
+#define STATE_REPORTED_CHUNK 4096     /* hashes per "reported" line */
+/* Fewest bytes a record can take (bounds the header's counts when sizing arrays). */
+#define STATE_MIN_NODE_LINE 64
+#define STATE_MIN_CONDUIT_LINE 64
+#define STATE_MIN_HASH 16
 
 static const char *
 proto_id_name(uint16_t id)
@@ -41,6 +74,7 @@ node_json(const struct ots_inv *inv, const struct ots_node *n, struct ots_json *
 	uint32_t i;
 
 	ots_json_obj_open(j, NULL);
+	ots_json_str(j, "record", "node");
 	if (n->k.has_ip)
 		ots_json_str(j, "ip", ots_addr_str(&n->k.ip, buf, sizeof(buf)));
 	else
@@ -83,6 +117,7 @@ oc_json(const struct ots_inv *inv, const struct ots_oconduit *c, struct ots_json
 	uint32_t i;
 
 	ots_json_obj_open(j, NULL);
+	ots_json_str(j, "record", "conduit");
 	ots_json_u64(j, "init", c->k.init);
 	ots_json_u64(j, "resp", c->k.resp);
 	ots_json_u64(j, "transport", c->k.transport);
@@ -126,47 +161,245 @@ oc_json(const struct ots_inv *inv, const struct ots_oconduit *c, struct ots_json
 	ots_json_obj_close(j);
 }
 
-int
-ots_inv_state_save(struct ots_inv *inv, const char *path, char *err, size_t errlen)
-{
+/* ---------------------------------------------------------------- save */
+
+/* Temp file being written: closed and removed on error. */
+struct state_out {
+	FILE *f;
+	char *tmp;
 	struct ots_json j;
-	uint32_t i;
+};
+
+/* Write the line held in o->j (and reset it). Returns OTS_OK, OTS_ENOMEM or OTS_EIO. */
+static int
+put_line(struct state_out *o)
+{
+	int rc = OTS_OK;
+
+	ots_json_newline(&o->j);
+	if (o->j.err)
+		rc = OTS_ENOMEM;
+	else if (fwrite(o->j.buf, 1, o->j.len, o->f) != o->j.len)
+		rc = OTS_EIO;
+	ots_json_reset(&o->j);
+	return rc;
+}
+
+static void
+reported_open(struct ots_json *j)
+{
+	ots_json_obj_open(j, NULL);
+	ots_json_str(j, "record", "reported");
+	ots_json_arr_open(j, "hashes");
+}
+
+static int
+reported_close(struct state_out *o)
+{
+	ots_json_arr_close(&o->j);
+	ots_json_obj_close(&o->j);
+	return put_line(o);
+}
+
+static int
+save_records(struct state_out *o, struct ots_inv *inv, uint32_t n_rep)
+{
+	struct ots_json *j = &o->j;
+	uint32_t i, in_line = 0;
 	int rc;
 
-	ots_json_init(&j);
-	ots_json_obj_open(&j, NULL);
-	ots_json_u64(&j, "schema_version", OTS_INV_SCHEMA_VERSION);
-	ots_json_str(&j, "record", STATE_RECORD);
-	ots_json_arr_open(&j, "nodes");
-	for (i = 0; i < inv->n_nodes; i++)
-		node_json(inv, &inv->nodes[i], &j);
-	ots_json_arr_close(&j);
-	ots_json_arr_open(&j, "conduits");
-	for (i = 0; i < inv->n_oc; i++)
-		oc_json(inv, &inv->oc[i], &j);
-	ots_json_arr_close(&j);
-	ots_json_arr_open(&j, "reported");
+	ots_json_obj_open(j, NULL);
+	ots_json_u64(j, "schema_version", OTS_INV_SCHEMA_VERSION);
+	ots_json_str(j, "record", STATE_RECORD);
+	ots_json_u64(j, "nodes", inv->n_nodes);
+	ots_json_u64(j, "conduits", inv->n_oc);
+	ots_json_u64(j, "reported", n_rep);
+	ots_json_obj_close(j);
+	if ((rc = put_line(o)) != OTS_OK)
+		return rc;
+	for (i = 0; i < inv->n_nodes; i++) {
+		node_json(inv, &inv->nodes[i], j);
+		if ((rc = put_line(o)) != OTS_OK)
+			return rc;
+	}
+	for (i = 0; i < inv->n_oc; i++) {
+		oc_json(inv, &inv->oc[i], j);
+		if ((rc = put_line(o)) != OTS_OK)
+			return rc;
+	}
+	/* chunks of STATE_REPORTED_CHUNK hashes; one line with none when there are none */
 	for (i = 0; i < inv->n_reported; i++) {
 		char h[24];
 
 		if (!inv->reported[i])
-			continue;
+			continue; /* forgotten (0 is never a hash) */
+		if (!in_line)
+			reported_open(j);
 		snprintf(h, sizeof(h), "%016" PRIx64, inv->reported[i]);
-		ots_json_str(&j, NULL, h);
+		ots_json_str(j, NULL, h);
+		if (++in_line == STATE_REPORTED_CHUNK) {
+			if ((rc = reported_close(o)) != OTS_OK)
+				return rc;
+			in_line = 0;
+		}
 	}
-	ots_json_arr_close(&j);
-	ots_json_obj_close(&j);
-	ots_json_newline(&j);
-	if (j.err) {
+	if (in_line || n_rep == 0) {
+		if (n_rep == 0)
+			reported_open(j);
+		if ((rc = reported_close(o)) != OTS_OK)
+			return rc;
+	}
+	ots_json_obj_open(j, NULL);
+	ots_json_str(j, "record", "end");
+	ots_json_obj_close(j);
+	return put_line(o);
+}
+
+int
+ots_inv_state_save(struct ots_inv *inv, const char *path, char *err, size_t errlen)
+{
+	struct state_out o;
+	size_t n = strlen(path) + 8;
+	uint32_t i, n_rep = 0;
+	const char *what = "writing";
+	int fd, rc, e = 0;
+
+	memset(&o, 0, sizeof(o));
+	ots_json_init(&o.j);
+	o.tmp = malloc(n);
+	if (!o.tmp) {
 		snprintf(err, errlen, "cannot save state %s: out of memory", path);
-		ots_json_free(&j);
 		return OTS_ENOMEM;
 	}
-	rc = ots_write_file_atomic(path, j.buf, j.len);
-	if (rc != OTS_OK)
-		snprintf(err, errlen, "cannot save state %s: %s", path, strerror(errno));
-	ots_json_free(&j);
+	snprintf(o.tmp, n, "%s.tmp", path);
+	for (i = 0; i < inv->n_reported; i++)
+		n_rep += inv->reported[i] != 0;
+	fd = open(o.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot save state %s: cannot create %s: %s", path, o.tmp,
+		         strerror(errno));
+		free(o.tmp);
+		return OTS_EIO;
+	}
+	o.f = fdopen(fd, "w");
+	if (!o.f) {
+		close(fd);
+		rc = OTS_ENOMEM;
+		goto fail;
+	}
+	setvbuf(o.f, NULL, _IOFBF, 1 << 16);
+	rc = save_records(&o, inv, n_rep);
+	if (rc == OTS_EIO)
+		e = errno;
+	if (rc == OTS_OK && fflush(o.f) != 0) {
+		e = errno;
+		rc = OTS_EIO;
+	}
+	/* on disk before the rename: a crash leaves the old file or the new one, never a
+	 * truncated one (EINVAL, EROFS: the file system cannot sync, nothing to wait for) */
+	if (rc == OTS_OK && fsync(fileno(o.f)) != 0 && errno != EINVAL && errno != EROFS) {
+		e = errno;
+		what = "syncing";
+		rc = OTS_EIO;
+	}
+	if (fclose(o.f) != 0 && rc == OTS_OK) {
+		e = errno;
+		what = "closing";
+		rc = OTS_EIO;
+	}
+	o.f = NULL;
+	if (rc == OTS_OK && rename(o.tmp, path) != 0) {
+		e = errno;
+		what = "renaming";
+		rc = OTS_EIO;
+	}
+	if (rc == OTS_OK) {
+		ots_json_free(&o.j);
+		free(o.tmp);
+		return OTS_OK;
+	}
+fail:
+	if (o.f)
+		fclose(o.f);
+	unlink(o.tmp);
+	if (rc == OTS_ENOMEM)
+		snprintf(err, errlen, "cannot save state %s: out of memory", path);
+	else
+		snprintf(err, errlen, "cannot save state %s: %s %s: %s", path, what, o.tmp,
+		         strerror(e ? e : EIO));
+	ots_json_free(&o.j);
+	free(o.tmp);
 	return rc;
+}
+
+/* ---------------------------------------------------------------- line reader */
+
+/* Lines of a stream, '\n' stripped, NUL bytes kept (the JSON parser refuses them), at most
+ * STATE_MAX_LINE bytes each: memory is the read chunk plus the longest line. */
+struct lreader {
+	FILE *f;
+	char chunk[1 << 16];
+	size_t pos, end;
+	char *line; /* NUL-terminated, len bytes */
+	size_t len, cap;
+	uint64_t no; /* number of the current line, from 1 */
+};
+
+static int
+lr_append(struct lreader *r, const char *s, size_t n)
+{
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		char *p;
+
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		p = realloc(r->line, cap);
+		if (!p)
+			return OTS_ENOMEM;
+		r->line = p;
+		r->cap = cap;
+	}
+	memcpy(r->line + r->len, s, n);
+	r->len += n;
+	r->line[r->len] = '\0';
+	return OTS_OK;
+}
+
+/* Next line: 1, 0 at the end of the stream, OTS_ELIMIT (too long), OTS_EIO, OTS_ENOMEM.
+ * A last line without '\n' counts as a line. */
+static int
+lr_next(struct lreader *r)
+{
+	r->len = 0;
+	r->no++;
+	for (;;) {
+		const char *nl;
+		size_t n;
+
+		if (r->pos == r->end) {
+			n = fread(r->chunk, 1, sizeof(r->chunk), r->f);
+			if (n == 0) {
+				if (ferror(r->f))
+					return OTS_EIO;
+				if (r->len)
+					return 1;
+				r->no--;
+				return 0;
+			}
+			r->pos = 0;
+			r->end = n;
+		}
+		nl = memchr(r->chunk + r->pos, '\n', r->end - r->pos);
+		n = nl ? (size_t)(nl - (r->chunk + r->pos)) : r->end - r->pos;
+		if (r->len + n > STATE_MAX_LINE)
+			return OTS_ELIMIT;
+		if (lr_append(r, r->chunk + r->pos, n) != OTS_OK)
+			return OTS_ENOMEM;
+		r->pos += n + (nl != NULL);
+		if (nl)
+			return 1;
+	}
 }
 
 /* ---------------------------------------------------------------- load */
@@ -322,6 +555,7 @@ load_conduit(struct ots_inv *inv, const struct ots_jv *o, size_t at, char *why, 
 	const struct ots_jv *v, *ics;
 	const char *pn;
 	uint64_t u[5];
+	uint32_t n_oc;
 	size_t i;
 
 	memset(&k, 0, sizeof(k));
@@ -337,12 +571,13 @@ load_conduit(struct ots_inv *inv, const struct ots_jv *o, size_t at, char *why, 
 	k.transport = (uint8_t)u[2];
 	k.port = (uint16_t)u[3];
 	k.proto = ots_inv_intern(inv, pn, strlen(pn));
+	n_oc = inv->n_oc;
 	c = ots_inv_oconduit(inv, &k);
 	if (!c) {
 		snprintf(why, wl, "out of memory");
 		return OTS_ENOMEM;
 	}
-	if (c->flows) {
+	if (inv->n_oc == n_oc) {
 		snprintf(why, wl, "conduit %zu: duplicate", at);
 		return OTS_EINVAL;
 	}
@@ -405,14 +640,40 @@ load_conduit(struct ots_inv *inv, const struct ots_jv *o, size_t at, char *why, 
 	return OTS_OK;
 }
 
-static int
-load_doc(struct ots_inv *inv, const struct ots_jv *root, char *why, size_t wl)
+struct loader {
+	struct ots_inv *inv;
+	uint64_t n_nodes, n_oc, n_rep; /* header counts */
+	uint64_t got_rep;              /* reported hashes read */
+	uint64_t rep_lines;            /* reported records read */
+	int header, end;               /* header / end record seen */
+};
+
+/* Reserve room for n elements when the arrays are empty: the header's counts, bounded by
+ * what a file of size bytes can hold (min bytes a record), so a bad header cannot make us
+ * allocate more than the file justifies. Failure is not an error: the arrays grow. */
+static void
+presize(void **arr, uint32_t *cap, uint64_t n, size_t elem, uint64_t size, uint64_t min)
 {
-	const struct ots_jv *nodes, *conds, *rep;
+	void *p;
+
+	if (n > size / min)
+		n = size / min;
+	if (*arr || n == 0)
+		return;
+	p = malloc((size_t)n * elem);
+	if (p) {
+		*arr = p;
+		*cap = (uint32_t)n;
+	}
+}
+
+static int
+load_header(struct loader *l, const struct ots_jv *root, uint64_t size, char *why, size_t wl)
+{
+	struct ots_inv *inv = l->inv;
 	const char *rec = ots_jv_str(ots_jv_get(root, "record"));
+	const struct ots_jv *nodes = ots_jv_get(root, "nodes");
 	uint64_t ver;
-	size_t i;
-	int rc;
 
 	if (!rec || strcmp(rec, STATE_RECORD) != 0 || get_u64(root, "schema_version", &ver)) {
 		snprintf(why, wl, "not an otsensor state file");
@@ -423,32 +684,55 @@ load_doc(struct ots_inv *inv, const struct ots_jv *root, char *why, size_t wl)
 		         (unsigned long long)ver, OTS_INV_SCHEMA_VERSION);
 		return OTS_EINVAL;
 	}
-	nodes = ots_jv_get(root, "nodes");
-	conds = ots_jv_get(root, "conduits");
-	rep = ots_jv_get(root, "reported");
-	if (!nodes || !conds || !rep) {
-		snprintf(why, wl, "missing nodes, conduits or reported");
+	if (nodes && nodes->type == OTS_JV_ARRAY) {
+		snprintf(why, wl, "single-document state of an earlier build, not JSON Lines");
 		return OTS_EINVAL;
 	}
-	for (i = 0; i < ots_jv_len(nodes); i++)
-		if ((rc = load_node(inv, ots_jv_at(nodes, i), (uint32_t)i, why, wl)) != OTS_OK)
-			return rc;
-	for (i = 0; i < ots_jv_len(conds); i++)
-		if ((rc = load_conduit(inv, ots_jv_at(conds, i), i, why, wl)) != OTS_OK)
-			return rc;
-	for (i = 0; i < ots_jv_len(rep); i++) {
-		const char *h = ots_jv_str(ots_jv_at(rep, i));
+	if (get_u64(root, "nodes", &l->n_nodes) || get_u64(root, "conduits", &l->n_oc) ||
+	    get_u64(root, "reported", &l->n_rep) || l->n_nodes >= UINT32_MAX ||
+	    l->n_oc >= UINT32_MAX || l->n_rep >= UINT32_MAX) {
+		snprintf(why, wl, "header: bad nodes, conduits or reported count");
+		return OTS_EINVAL;
+	}
+	presize((void **)&inv->nodes, &inv->cap_nodes, l->n_nodes, sizeof(*inv->nodes), size,
+	        STATE_MIN_NODE_LINE);
+	presize((void **)&inv->oc, &inv->cap_oc, l->n_oc, sizeof(*inv->oc), size,
+	        STATE_MIN_CONDUIT_LINE);
+	presize((void **)&inv->reported, &inv->cap_reported, l->n_rep, sizeof(*inv->reported),
+	        size, STATE_MIN_HASH);
+	l->header = 1;
+	return OTS_OK;
+}
+
+static int
+load_reported(struct loader *l, const struct ots_jv *root, char *why, size_t wl)
+{
+	struct ots_inv *inv = l->inv;
+	const struct ots_jv *hs = ots_jv_get(root, "hashes");
+	size_t i, n = ots_jv_len(hs);
+
+	if (!hs || hs->type != OTS_JV_ARRAY) {
+		snprintf(why, wl, "reported: no hashes array");
+		return OTS_EINVAL;
+	}
+	if (n > l->n_rep - l->got_rep) {
+		snprintf(why, wl, "reported: more hashes than the header's %llu",
+		         (unsigned long long)l->n_rep);
+		return OTS_EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		const char *h = ots_jv_str(ots_jv_at(hs, i));
 		char *end;
 		uint64_t v;
 		uint64_t *p;
 
-		if (!h || strlen(h) != 16) {
-			snprintf(why, wl, "reported %zu: bad hash", i);
+		if (!h || strlen(h) != 16 || strspn(h, "0123456789abcdefABCDEF") != 16) {
+			snprintf(why, wl, "reported %llu: bad hash", (unsigned long long)(l->got_rep + i));
 			return OTS_EINVAL;
 		}
 		v = strtoull(h, &end, 16);
 		if (*end) {
-			snprintf(why, wl, "reported %zu: bad hash", i);
+			snprintf(why, wl, "reported %llu: bad hash", (unsigned long long)(l->got_rep + i));
 			return OTS_EINVAL;
 		}
 		if (inv->n_reported == inv->cap_reported) {
@@ -464,26 +748,148 @@ load_doc(struct ots_inv *inv, const struct ots_jv *root, char *why, size_t wl)
 		}
 		inv->reported[inv->n_reported++] = v;
 	}
+	l->got_rep += n;
+	l->rep_lines++;
 	return OTS_OK;
+}
+
+/* The record type the next line must hold, from the header's counts and what was read. */
+static const char *
+expected_record(const struct loader *l)
+{
+	if (!l->header)
+		return STATE_RECORD;
+	if (l->inv->n_nodes < l->n_nodes)
+		return "node";
+	if (l->inv->n_oc < l->n_oc)
+		return "conduit";
+	if (l->rep_lines == 0 || l->got_rep < l->n_rep)
+		return "reported";
+	return "end";
+}
+
+/* What was read against the header (for a count mismatch or a truncation). */
+static void
+progress(const struct loader *l, char *buf, size_t len)
+{
+	snprintf(buf, len, "read %u of %llu nodes, %u of %llu conduits, %llu of %llu reported",
+	         l->inv->n_nodes, (unsigned long long)l->n_nodes, l->inv->n_oc,
+	         (unsigned long long)l->n_oc, (unsigned long long)l->got_rep,
+	         (unsigned long long)l->n_rep);
+}
+
+/* One line (NUL-terminated text of len bytes). why gets the reason without the line number. */
+static int
+load_line(struct loader *l, const char *text, size_t len, uint64_t size, char *why, size_t wl)
+{
+	struct ots_jdoc d;
+	char perr[256], prog[160];
+	const char *rec, *want, *p;
+	int rc;
+
+	if (l->end) {
+		snprintf(why, wl, "data after the end record");
+		return OTS_EINVAL;
+	}
+	rc = ots_json_parse(&d, text, len, perr, sizeof(perr));
+	if (rc != OTS_OK) {
+		/* the parser counts lines in its input: one line here, keep the column */
+		p = strncmp(perr, "line 1, ", 8) == 0 ? perr + 8 : perr;
+		snprintf(why, wl, "%s", rc == OTS_ENOMEM ? "out of memory" : p);
+		return rc;
+	}
+	rec = ots_jv_str(ots_jv_get(d.root, "record"));
+	want = expected_record(l);
+	if (d.root->type != OTS_JV_OBJECT || !rec) {
+		snprintf(why, wl, "not a state record (no \"record\" member)");
+		rc = OTS_EINVAL;
+	} else if (!l->header) {
+		rc = load_header(l, d.root, size, why, wl);
+	} else if (strcmp(rec, want) != 0) {
+		progress(l, prog, sizeof(prog));
+		snprintf(why, wl, "\"%.32s\" record where a \"%s\" record was expected (%s)", rec,
+		         want, prog);
+		rc = OTS_EINVAL;
+	} else if (strcmp(rec, "node") == 0) {
+		rc = load_node(l->inv, d.root, l->inv->n_nodes, why, wl);
+	} else if (strcmp(rec, "conduit") == 0) {
+		rc = load_conduit(l->inv, d.root, l->inv->n_oc, why, wl);
+	} else if (strcmp(rec, "reported") == 0) {
+		rc = load_reported(l, d.root, why, wl);
+	} else {
+		l->end = 1;
+	}
+	ots_jdoc_free(&d);
+	return rc;
+}
+
+/* Load the file at path into the empty inventory inv. why gets "line L: reason" (or a
+ * reason about the whole file). */
+static int
+load_file(struct ots_inv *inv, const char *path, char *why, size_t wl)
+{
+	struct loader l;
+	struct lreader *r;
+	struct stat st;
+	char reason[512], prog[160];
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.inv = inv;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(why, wl, "out of memory");
+		return OTS_ENOMEM;
+	}
+	r->f = fopen(path, "r");
+	if (!r->f || fstat(fileno(r->f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, wl, "%s", r->f ? "not a regular file" : strerror(errno));
+		rc = OTS_EIO;
+		goto out;
+	}
+	while ((rc = lr_next(r)) == 1) {
+		rc = load_line(&l, r->line, r->len, (uint64_t)st.st_size, reason, sizeof(reason));
+		if (rc != OTS_OK) {
+			snprintf(why, wl, "line %llu: %s", (unsigned long long)r->no, reason);
+			goto out;
+		}
+	}
+	if (rc == OTS_ELIMIT) {
+		snprintf(why, wl, "line %llu: longer than %u bytes", (unsigned long long)r->no,
+		         STATE_MAX_LINE);
+		rc = OTS_EINVAL;
+	} else if (rc != OTS_OK) {
+		snprintf(why, wl, "line %llu: %s", (unsigned long long)r->no,
+		         rc == OTS_ENOMEM ? "out of memory" : strerror(errno));
+	} else if (!l.header) {
+		snprintf(why, wl, "empty file");
+		rc = OTS_EINVAL;
+	} else if (!l.end) {
+		progress(&l, prog, sizeof(prog));
+		snprintf(why, wl, "truncated: no end record after line %llu (%s)",
+		         (unsigned long long)r->no, prog);
+		rc = OTS_EINVAL;
+	}
+out:
+	if (r->f)
+		fclose(r->f);
+	free(r->line);
+	free(r);
+	return rc;
 }
 
 int
 ots_inv_state_load(struct ots_inv *inv, const char *path, char *err, size_t errlen)
 {
-	struct ots_jdoc d;
 	struct ots_inv tmp;
 	struct stat st;
-	char why[512] = "", aside[4096];
+	char why[768] = "", aside[4096];
 	int rc;
 
 	if (stat(path, &st) != 0 && errno == ENOENT)
 		return OTS_OK; /* first run */
-	memset(&d, 0, sizeof(d));
-	rc = ots_json_parse_file(&d, path, why, sizeof(why));
 	ots_inv_init(&tmp);
-	if (rc == OTS_OK)
-		rc = load_doc(&tmp, d.root, why, sizeof(why));
-	ots_jdoc_free(&d);
+	rc = load_file(&tmp, path, why, sizeof(why));
 	if (rc == OTS_OK) {
 		const struct ots_oui *oui = inv->oui;
 		const struct ots_geoip *geo = inv->geo;
@@ -498,11 +904,11 @@ ots_inv_state_load(struct ots_inv *inv, const char *path, char *err, size_t errl
 	snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, (long long)time(NULL));
 	if (rename(path, aside) == 0)
 		snprintf(err, errlen,
-		         "state %s is unusable (%s): moved to %s, starting with an empty inventory",
-		         path, why, aside);
+		         "state %s: %s: unusable, moved to %s, starting with an empty inventory", path,
+		         why, aside);
 	else
 		snprintf(err, errlen,
-		         "state %s is unusable (%s) and cannot be moved aside (%s): starting with an "
+		         "state %s: %s: unusable and cannot be moved aside (%s): starting with an "
 		         "empty inventory; it will be overwritten at the next save",
 		         path, why, strerror(errno));
 	return OTS_EINVAL;

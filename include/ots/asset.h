@@ -91,9 +91,15 @@ void ots_inv_assets_json(struct ots_inv *inv, struct ots_json *j);
 void ots_inv_conduits_json(struct ots_inv *inv, struct ots_json *j);
 int ots_inv_assets_csv(struct ots_inv *inv, FILE *f);
 
-/* --state FILE: load at start (a missing file is fine: first run); a corrupt file is renamed
- * to FILE.corrupt-<unix time> and reported in err, and the inventory starts empty (return
- * OTS_EINVAL so the caller warns). Save writes FILE atomically (temp file, fsync, rename). */
+/* --state FILE, JSON Lines (format at the top of src/asset-state.c): a header with counts,
+ * one line per node and per observed conduit, the reported hashes, an end record.
+ * Load at start (a missing file is fine: first run), one line at a time: memory is the
+ * inventory plus a few times the longest line (lines above 1 MiB are refused). A corrupt or
+ * truncated file is renamed to FILE.corrupt-<unix time>, err names the file and line
+ * ("state FILE: line 1234: conduit 57: bad key: unusable, moved to ..."), and the inventory
+ * is left as it was (return OTS_EINVAL so the caller warns). Save streams the lines into
+ * FILE.tmp, fsyncs it and renames it over FILE (nothing is built in memory); on error the temp
+ * file is removed, FILE is kept and err names the path (OTS_EIO or OTS_ENOMEM). */
 int ots_inv_state_load(struct ots_inv *inv, const char *path, char *err, size_t errlen);
 int ots_inv_state_save(struct ots_inv *inv, const char *path, char *err, size_t errlen);
 

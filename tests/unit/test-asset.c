@@ -3,10 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -612,6 +615,487 @@ test_csv_quotes_and_formulas(void **state)
 	ots_inv_free(&inv);
 }
 
+/* ---------------------------------------------------------------- state as JSON Lines */
+
+/* Whole file, NUL-terminated; *len its size. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+spit(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Offset of line no (from 1) in buf, or len when there are fewer lines. */
+static size_t
+line_at(const char *buf, size_t len, int no)
+{
+	size_t off = 0;
+
+	while (--no > 0 && off < len) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+
+		off = nl ? (size_t)(nl - buf) + 1 : len;
+	}
+	return off;
+}
+
+static int
+count_lines(const char *buf, size_t len)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] == '\n';
+	return n;
+}
+
+/* Write orig with the cut bytes at off replaced by ins. */
+static void
+splice_spit(const char *path, const char *orig, size_t len, size_t off, size_t cut,
+            const char *ins)
+{
+	size_t n = strlen(ins);
+	char *buf = malloc(len + n + 1);
+
+	assert_non_null(buf);
+	assert_true(off + cut <= len);
+	memcpy(buf, orig, off);
+	memcpy(buf + off, ins, n);
+	memcpy(buf + off + n, orig + off + cut, len - off - cut);
+	spit(path, buf, len - cut + n);
+	free(buf);
+}
+
+/* A state file of the small plant (after its changes were reported) at a new path. */
+static void
+plant_state(char *path, struct ots_inv *a)
+{
+	static const int order[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	char err[1024] = "";
+	uint64_t n;
+	int fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	ots_inv_init(a);
+	feed_plant(a, order, 9);
+	assert_int_equal(ots_inv_build(a), OTS_OK);
+	free(changes(a, &n));
+	assert_int_equal(ots_inv_state_save(a, path, err, sizeof(err)), OTS_OK);
+}
+
+/* Load path into an inventory that already holds the plant: the load must fail with a
+ * message containing want, set the file aside and leave the inventory as it was. */
+static void
+expect_set_aside(const char *path, const char *want)
+{
+	static const int order[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct ots_inv inv;
+	char err[2048] = "", aside[512], *before, *after;
+	const char *p;
+	uint32_t nodes;
+
+	ots_inv_init(&inv);
+	feed_plant(&inv, order, 9);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	before = assets_json(&inv);
+	nodes = inv.n_nodes;
+	assert_int_equal(ots_inv_state_load(&inv, path, err, sizeof(err)), OTS_EINVAL);
+	if (!strstr(err, want))
+		fail_msg("expected \"%s\" in \"%s\"", want, err);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(access(path, F_OK), -1);
+	p = strstr(err, "moved to ");
+	assert_non_null(p);
+	snprintf(aside, sizeof(aside), "%.*s", (int)strcspn(p + 9, ","), p + 9);
+	assert_int_equal(access(aside, F_OK), 0);
+	unlink(aside);
+	/* untouched */
+	assert_int_equal(inv.n_nodes, nodes);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	after = assets_json(&inv);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	ots_inv_free(&inv);
+}
+
+static void
+test_state_lines_format(void **state)
+{
+	struct ots_inv a, b;
+	char path[] = "/tmp/ots-test-state-XXXXXX", head[256], err[1024] = "";
+	char *buf, *ja, *jb;
+	uint64_t *p;
+	size_t len, off;
+	uint32_t i, n_rep;
+
+	(void)state;
+	plant_state(path, &a);
+	/* 5000 more reported hashes: two "reported" lines (4096 + the rest) */
+	n_rep = a.n_reported;
+	p = realloc(a.reported, (size_t)(n_rep + 5000) * sizeof(*p));
+	assert_non_null(p);
+	a.reported = p;
+	a.cap_reported = n_rep + 5000;
+	for (i = 0; i < 5000; i++)
+		a.reported[a.n_reported++] = 0x1000 + i;
+	a.reported[n_rep] = 0; /* forgotten: not saved */
+	assert_int_equal(ots_inv_state_save(&a, path, err, sizeof(err)), OTS_OK);
+	buf = slurp(path, &len);
+	snprintf(head, sizeof(head),
+	         "{\"schema_version\":1,\"record\":\"otsensor_state\",\"nodes\":%u,\"conduits\":%u,"
+	         "\"reported\":%u}\n",
+	         a.n_nodes, a.n_oc, n_rep + 4999);
+	assert_int_equal(strncmp(buf, head, strlen(head)), 0);
+	assert_int_equal(count_lines(buf, len), 1 + (int)a.n_nodes + (int)a.n_oc + 2 + 1);
+	off = line_at(buf, len, 2);
+	assert_int_equal(strncmp(buf + off, "{\"record\":\"node\",\"ip\":", 22), 0);
+	off = line_at(buf, len, 2 + (int)a.n_nodes);
+	assert_int_equal(strncmp(buf + off, "{\"record\":\"conduit\",\"init\":", 27), 0);
+	off = line_at(buf, len, 2 + (int)a.n_nodes + (int)a.n_oc);
+	assert_int_equal(strncmp(buf + off, "{\"record\":\"reported\",\"hashes\":[\"", 32), 0);
+	assert_string_equal(buf + len - 17, "{\"record\":\"end\"}\n");
+	snprintf(head, sizeof(head), "%s.tmp", path);
+	assert_int_equal(access(head, F_OK), -1); /* renamed */
+	free(buf);
+	ots_inv_init(&b);
+	assert_int_equal(ots_inv_state_load(&b, path, err, sizeof(err)), OTS_OK);
+	assert_int_equal(b.n_reported, n_rep + 4999);
+	assert_int_equal(b.reported[b.n_reported - 1], 0x1000 + 4999);
+	assert_int_equal(ots_inv_build(&b), OTS_OK);
+	ja = assets_json(&a);
+	jb = assets_json(&b);
+	assert_string_equal(ja, jb);
+	free(ja);
+	free(jb);
+	ots_inv_free(&a);
+	ots_inv_free(&b);
+	unlink(path);
+}
+
+static void
+test_state_truncated_is_set_aside(void **state)
+{
+	struct ots_inv a;
+	char path[] = "/tmp/ots-test-state-XXXXXX", want[256];
+	char *buf;
+	size_t len, off;
+	int lines;
+
+	(void)state;
+	plant_state(path, &a);
+	buf = slurp(path, &len);
+	lines = count_lines(buf, len);
+	/* cut in the middle of a conduit line */
+	off = line_at(buf, len, 2 + (int)a.n_nodes + 1);
+	spit(path, buf, off + 20);
+	expect_set_aside(path, "unusable, moved to");
+	/* cut after the last complete line before "end" */
+	off = line_at(buf, len, lines);
+	spit(path, buf, off);
+	expect_set_aside(path, ": truncated: no end record after line ");
+	/* cut after the nodes */
+	off = line_at(buf, len, 2 + (int)a.n_nodes);
+	spit(path, buf, off);
+	expect_set_aside(path, ": truncated: no end record after line ");
+	/* empty */
+	spit(path, buf, 0);
+	expect_set_aside(path, ": empty file");
+	/* data after the end record */
+	snprintf(want, sizeof(want), "%s: line %d: data after the end record", path, lines + 1);
+	splice_spit(path, buf, len, len, 0, "{}\n");
+	expect_set_aside(path, want);
+	free(buf);
+	ots_inv_free(&a);
+	unlink(path);
+}
+
+static void
+test_state_bad_line_names_it(void **state)
+{
+	struct ots_inv a;
+	char path[] = "/tmp/ots-test-state-XXXXXX", want[256], *buf, *p;
+	size_t len, off;
+	int no;
+
+	(void)state;
+	plant_state(path, &a);
+	buf = slurp(path, &len);
+	/* the third conduit names a node that does not exist */
+	no = 2 + (int)a.n_nodes + 2;
+	off = line_at(buf, len, no);
+	p = strstr(buf + off, "\"init\":");
+	assert_non_null(p);
+	assert_true(p < buf + line_at(buf, len, no + 1));
+	p += 7;
+	splice_spit(path, buf, len, (size_t)(p - buf), strspn(p, "0123456789"), "99999");
+	snprintf(want, sizeof(want), "%s: line %d: conduit 2: bad key", path, no);
+	expect_set_aside(path, want);
+	/* a node without counters */
+	off = line_at(buf, len, 4);
+	p = strstr(buf + off, "\"pkts_in\":");
+	assert_non_null(p);
+	splice_spit(path, buf, len, (size_t)(p - buf), 1, "\"x");
+	snprintf(want, sizeof(want), "%s: line 4: node 2: missing counters", path);
+	expect_set_aside(path, want);
+	/* a line that is not JSON: the parser's column is kept */
+	splice_spit(path, buf, len, line_at(buf, len, 3) + 1, 1, "#");
+	snprintf(want, sizeof(want), "%s: line 3: column 2: ", path);
+	expect_set_aside(path, want);
+	/* not a state file */
+	splice_spit(path, buf, len, 0, line_at(buf, len, 2), "{\"record\":\"flow\"}\n");
+	snprintf(want, sizeof(want), "%s: line 1: not an otsensor state file", path);
+	expect_set_aside(path, want);
+	free(buf);
+	ots_inv_free(&a);
+	unlink(path);
+}
+
+static void
+test_state_long_line_refused(void **state)
+{
+	static const char head[] =
+		"{\"schema_version\":1,\"record\":\"otsensor_state\",\"nodes\":1,\"conduits\":0,"
+		"\"reported\":0}\n";
+	char path[] = "/tmp/ots-test-state-XXXXXX", want[256];
+	size_t n = strlen(head) + (1u << 20) + 10;
+	char *buf = malloc(n);
+	int fd;
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, head, strlen(head));
+	memset(buf + strlen(head), ' ', n - strlen(head));
+	buf[n - 1] = '\n';
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	spit(path, buf, n);
+	snprintf(want, sizeof(want), "%s: line 2: longer than 1048576 bytes", path);
+	expect_set_aside(path, want);
+	/* the same without a newline at all */
+	spit(path, buf + strlen(head), n - strlen(head) - 1);
+	snprintf(want, sizeof(want), "%s: line 1: longer than 1048576 bytes", path);
+	expect_set_aside(path, want);
+	free(buf);
+	unlink(path);
+}
+
+/* Write orig with the header's "key" count changed by delta and expect want. */
+static void
+with_count(const char *path, const char *orig, size_t len, const char *key, long long delta,
+           const char *want)
+{
+	char pat[32], num[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(orig, pat);
+	assert_non_null(p);
+	assert_true(p < strchr(orig, '\n'));
+	p += strlen(pat);
+	snprintf(num, sizeof(num), "%lld", strtoll(p, NULL, 10) + delta);
+	splice_spit(path, orig, len, (size_t)(p - orig), strspn(p, "0123456789"), num);
+	expect_set_aside(path, want);
+}
+
+static void
+test_state_counts_mismatch(void **state)
+{
+	struct ots_inv a;
+	char path[] = "/tmp/ots-test-state-XXXXXX", want[256], *buf;
+	size_t len;
+
+	(void)state;
+	plant_state(path, &a);
+	buf = slurp(path, &len);
+	snprintf(want, sizeof(want),
+	         "line %u: \"conduit\" record where a \"node\" record was expected (read %u of %u "
+	         "nodes",
+	         a.n_nodes + 2, a.n_nodes, a.n_nodes + 1);
+	with_count(path, buf, len, "nodes", 1, want);
+	snprintf(want, sizeof(want), "line %u: \"node\" record where a \"conduit\" record",
+	         a.n_nodes + 1);
+	with_count(path, buf, len, "nodes", -1, want);
+	snprintf(want, sizeof(want), "line %u: \"reported\" record where a \"conduit\" record",
+	         a.n_nodes + a.n_oc + 2);
+	with_count(path, buf, len, "conduits", 1, want);
+	with_count(path, buf, len, "reported", 1,
+	           "\"end\" record where a \"reported\" record was expected");
+	with_count(path, buf, len, "reported", -1, "reported: more hashes than the header's");
+	with_count(path, buf, len, "nodes", 10000000000LL, "header: bad nodes, conduits");
+	free(buf);
+	ots_inv_free(&a);
+	unlink(path);
+}
+
+/* Saved, more traffic, saved again: the loaded state gives the live inventory's files, and
+ * so does a sensor restarted from the first save that saw the same traffic. */
+static void
+test_state_save_feed_save(void **state)
+{
+	static const int first[] = { 0, 1, 6, 7 };
+	static const int second[] = { 2, 3, 4, 5, 8, 0, 1 };
+	struct ots_inv live, restarted, loaded;
+	char path[] = "/tmp/ots-test-state-XXXXXX", path2[] = "/tmp/ots-test-state-XXXXXX";
+	char err[1024] = "", *jl, *jr, *jd, *cl, *cd;
+	struct ots_flow_rec r;
+	struct ots_event_rec e;
+	uint64_t n;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = mkstemp(path2);
+	assert_true(fd >= 0);
+	close(fd);
+	ots_inv_init(&live);
+	feed_plant(&live, first, 4);
+	assert_int_equal(ots_inv_build(&live), OTS_OK);
+	free(changes(&live, &n));
+	assert_int_equal(ots_inv_state_save(&live, path, err, sizeof(err)), OTS_OK);
+	ots_inv_init(&restarted);
+	assert_int_equal(ots_inv_state_load(&restarted, path, err, sizeof(err)), OTS_OK);
+	/* more traffic to both: new assets, a firmware change, a conduit seen again */
+	feed_plant(&live, second, 7);
+	feed_plant(&restarted, second, 7);
+	r = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 30, 6, 102, 4, "S7Comm",
+	         T0 + 900 * US);
+	e = fact(&r, 4, OTS_FACT_FIRMWARE, "V3.3.0", "SZL 0x0011", T0 + 900 * US);
+	ots_inv_flow(&live, &r, NULL);
+	ots_inv_event(&live, &e);
+	ots_inv_flow(&restarted, &r, NULL);
+	ots_inv_event(&restarted, &e);
+	assert_int_equal(ots_inv_build(&live), OTS_OK);
+	assert_int_equal(ots_inv_build(&restarted), OTS_OK);
+	free(changes(&live, &n));
+	assert_true(n > 0);
+	free(changes(&restarted, &n));
+	assert_true(n > 0);
+	assert_int_equal(ots_inv_state_save(&live, path, err, sizeof(err)), OTS_OK);
+	assert_int_equal(ots_inv_state_save(&restarted, path2, err, sizeof(err)), OTS_OK);
+	ots_inv_init(&loaded);
+	assert_int_equal(ots_inv_state_load(&loaded, path, err, sizeof(err)), OTS_OK);
+	assert_int_equal(ots_inv_build(&loaded), OTS_OK);
+	jl = assets_json(&live);
+	jd = assets_json(&loaded);
+	jr = assets_json(&restarted);
+	assert_string_equal(jl, jd);
+	assert_string_equal(jl, jr);
+	assert_non_null(strstr(jl, "\"firmware\":\"V3.3.0\""));
+	cl = conduits_json(&live);
+	cd = conduits_json(&loaded);
+	assert_string_equal(cl, cd);
+	free(changes(&loaded, &n));
+	assert_int_equal(n, 0); /* everything was reported before the save */
+	free(jl);
+	free(jd);
+	free(jr);
+	free(cl);
+	free(cd);
+	ots_inv_free(&live);
+	ots_inv_free(&restarted);
+	ots_inv_free(&loaded);
+	unlink(path);
+	unlink(path2);
+}
+
+static void
+test_state_save_error_names_path(void **state)
+{
+	static const char path[] = "/tmp/ots-test-no-such-dir/state.json";
+	struct ots_inv inv;
+	char err[1024] = "";
+
+	(void)state;
+	ots_inv_init(&inv);
+	assert_int_equal(ots_inv_state_save(&inv, path, err, sizeof(err)), OTS_EIO);
+	assert_non_null(strstr(err, "cannot save state /tmp/ots-test-no-such-dir/state.json: "));
+	assert_non_null(strstr(err, "state.json.tmp: No such file or directory"));
+	ots_inv_free(&inv);
+}
+
+/* A write error in the middle of a save (the file size limit, EFBIG, in a child process):
+ * the error names the path, the temp file is gone and the previous state is intact. */
+static void
+test_state_write_error_keeps_old_file(void **state)
+{
+	struct ots_inv a;
+	char path[] = "/tmp/ots-test-state-XXXXXX", tmp[64], err[1024] = "", *before, *after;
+	size_t len, len2, got = 0;
+	int fds[2], status;
+	ssize_t r;
+	pid_t pid;
+
+	(void)state;
+	plant_state(path, &a);
+	before = slurp(path, &len);
+	assert_true(len > 2000);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { 1000, 1000 };
+		int rc;
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(2);
+		rc = ots_inv_state_save(&a, path, err, sizeof(err));
+		if (write(fds[1], err, strlen(err)) < 0)
+			_exit(3);
+		_exit(rc == OTS_EIO ? 0 : 1);
+	}
+	close(fds[1]);
+	while (got < sizeof(err) - 1 && (r = read(fds[0], err + got, sizeof(err) - 1 - got)) > 0)
+		got += (size_t)r;
+	err[got] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!strstr(err, path) || !strstr(err, tmp) || !strstr(err, "File too large"))
+		fail_msg("unexpected error \"%s\"", err);
+	assert_int_equal(access(tmp, F_OK), -1);
+	after = slurp(path, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(before, after, len);
+	free(before);
+	free(after);
+	ots_inv_free(&a);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -628,6 +1112,15 @@ main(void)
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_corrupt_state_is_set_aside),
 		cmocka_unit_test(test_csv_quotes_and_formulas),
+		/* state as JSON Lines */
+		cmocka_unit_test(test_state_lines_format),
+		cmocka_unit_test(test_state_truncated_is_set_aside),
+		cmocka_unit_test(test_state_bad_line_names_it),
+		cmocka_unit_test(test_state_long_line_refused),
+		cmocka_unit_test(test_state_counts_mismatch),
+		cmocka_unit_test(test_state_save_feed_save),
+		cmocka_unit_test(test_state_save_error_names_path),
+		cmocka_unit_test(test_state_write_error_keeps_old_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
