@@ -1566,7 +1566,8 @@ ots_inv_build(struct ots_inv *inv)
 		struct ots_asset *s = &inv->assets[c->src], *d = &inv->assets[c->dst];
 		struct ckey k;
 
-		qsort(c->ics.fn, c->ics.n_fn, sizeof(*c->ics.fn), fn_cmp);
+		if (c->ics.n_fn > 1) /* fn is NULL without ICS: qsort must not see it */
+			qsort(c->ics.fn, c->ics.n_fn, sizeof(*c->ics.fn), fn_cmp);
 		ckey_of(c, &k);
 		/* the id must not depend on indexes: hash the ids' text and the key fields */
 		c->id = hash_bytes(ots_inv_str(inv, s->id), strlen(ots_inv_str(inv, s->id)), HASH_SEED);
@@ -1616,7 +1617,8 @@ ots_inv_build(struct ots_inv *inv)
 	for (i = 0; i < inv->n_assets; i++) {
 		struct ots_asset *a = &inv->assets[i];
 
-		qsort(a->protos, a->n_protos, sizeof(*a->protos), proto_cmp);
+		if (a->n_protos > 1) /* protos is NULL for an asset without conduits */
+			qsort(a->protos, a->n_protos, sizeof(*a->protos), proto_cmp);
 		if (a->is_group)
 			continue;
 		asset_enrich(inv, a);
