@@ -17,7 +17,7 @@
  *            1000 per VLAN group (4 subnets; group 0 untagged, group g tagged VLAN 100+g);
  *            initial TTL 64 or 128. Field devices (index % 5 < 2) serve one ICS protocol;
  *            20% of the locals (index % 5 == 0) report 3-6 identity facts.
- *   routers  4 router MACs, each on one VLAN group, with an own IP (TTL 255).
+ *   routers  4 router MACs, each on one VLAN group, with an own IP (.254 down, TTL 255).
  *   peers    10% of the assets: IP-only devices in 172.16.0.0/12 behind a router: their
  *            frames carry the router's MAC and a decremented TTL (63 or 127).
  * Conduits are distinct (initiator, responder, port, protocol) combinations inside one VLAN
@@ -240,7 +240,7 @@ ep_wire(const struct plant *p, uint32_t e, struct ots_addr *ip, uint8_t mac[6], 
 	case EP_ROUTER:
 		r = e - p->n_local;
 		s = p->router_group[r] * 8;
-		ip4(ip, (10u << 24) | (s << 8) | 254);
+		ip4(ip, (10u << 24) | (s << 8) | (254 - r)); /* routers may share a group */
 		mac[0] = 0x00; mac[1] = 0x00; mac[2] = 0x0c; mac[3] = 0x9f; mac[4] = 0xf0;
 		mac[5] = (uint8_t)r;
 		*ttl = 255;
