@@ -171,10 +171,12 @@ idx_free(struct ots_u32idx *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* Capacity starts at 4: most arrays grown here are small and there are many of them (the
+ * function tallies of every ICS conduit, the protocols of every asset). */
 static int
 grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
-	uint32_t c = *cap ? *cap : 64;
+	uint32_t c = *cap ? *cap : 4;
 	void *p;
 
 	if (need <= *cap)
