@@ -318,19 +318,33 @@ asset_json(const struct ots_inv *inv, const struct ots_asset *a, struct ots_json
 	ots_json_obj_close(j);
 }
 
-void
-ots_inv_assets_json(struct ots_inv *inv, struct ots_json *j)
+/* Past this much, a document being written to a file goes out (1M conduits are ~550 MB of
+ * JSON: never held whole). */
+#define JSON_FLUSH_BYTES (1u << 20)
+
+static int
+assets_json_to(struct ots_inv *inv, struct ots_json *j, FILE *f)
 {
 	uint32_t i;
 
 	ots_json_obj_open(j, NULL);
 	ots_json_u64(j, "schema_version", OTS_INV_SCHEMA_VERSION);
 	ots_json_arr_open(j, "assets");
-	for (i = 0; i < inv->n_order; i++)
+	for (i = 0; i < inv->n_order; i++) {
 		asset_json(inv, &inv->assets[inv->asset_order[i]], j);
+		if (f && j->len > JSON_FLUSH_BYTES && ots_json_flush_to(j, f) != OTS_OK)
+			return OTS_EIO;
+	}
 	ots_json_arr_close(j);
 	ots_json_obj_close(j);
 	ots_json_newline(j);
+	return f ? ots_json_flush_to(j, f) : j->err;
+}
+
+void
+ots_inv_assets_json(struct ots_inv *inv, struct ots_json *j)
+{
+	assets_json_to(inv, j, NULL);
 }
 
 static void
@@ -414,19 +428,29 @@ conduit_json(const struct ots_inv *inv, const struct ots_conduit *c, struct ots_
 	ots_json_obj_close(j);
 }
 
-void
-ots_inv_conduits_json(struct ots_inv *inv, struct ots_json *j)
+static int
+conduits_json_to(struct ots_inv *inv, struct ots_json *j, FILE *f)
 {
 	uint32_t i;
 
 	ots_json_obj_open(j, NULL);
 	ots_json_u64(j, "schema_version", OTS_INV_SCHEMA_VERSION);
 	ots_json_arr_open(j, "conduits");
-	for (i = 0; i < inv->n_conduits; i++)
+	for (i = 0; i < inv->n_conduits; i++) {
 		conduit_json(inv, &inv->conduits[inv->conduit_order[i]], j);
+		if (f && j->len > JSON_FLUSH_BYTES && ots_json_flush_to(j, f) != OTS_OK)
+			return OTS_EIO;
+	}
 	ots_json_arr_close(j);
 	ots_json_obj_close(j);
 	ots_json_newline(j);
+	return f ? ots_json_flush_to(j, f) : j->err;
+}
+
+void
+ots_inv_conduits_json(struct ots_inv *inv, struct ots_json *j)
+{
+	conduits_json_to(inv, j, NULL);
 }
 
 /* ---------------------------------------------------------------- CSV */
@@ -648,29 +672,70 @@ hkey(const char *a, const char *b, const char *c, const char *d)
 	h = hash_str(h, b ? b : "");
 	h = hash_str(h, c ? c : "");
 	h = hash_str(h, d ? d : "");
-	return h ? h : 1;
+	return h ? h : 1; /* 0 marks a withdrawn entry */
+}
+
+/*
+ * The reported set: hashes in inv->reported (append-only storage, 0 = withdrawn, which is
+ * what --state saves) and an open-addressing index over it, rebuilt when the storage grew
+ * behind its back (a state load). Lookups and additions are O(1), so a first checkpoint of
+ * 100k assets costs one pass, not a quadratic scan.
+ */
+static uint32_t
+rep_slot(uint64_t h, uint32_t mask)
+{
+	h ^= h >> 31;
+	h *= UINT64_C(0x9e3779b97f4a7c15);
+	return (uint32_t)(h >> 32) & mask;
 }
 
 static int
-u64_cmp(const void *a, const void *b)
+rep_insert_slot(struct ots_u32idx *x, const uint64_t *vals, uint32_t e)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint32_t j = rep_slot(vals[e], x->nslots - 1);
 
-	return x < y ? -1 : x > y;
+	while (x->slots[j])
+		j = (j + 1) & (x->nslots - 1);
+	x->slots[j] = e + 1;
+	x->n++;
+	return OTS_OK;
 }
 
-/* The reported set is kept sorted (binary search); additions go to the end and the set is
- * re-sorted once per checkpoint. */
 static int
-reported(const struct ots_inv *inv, uint32_t sorted_n, uint64_t h)
+rep_index(struct ots_inv *inv, uint32_t need)
 {
-	uint32_t i;
+	struct ots_u32idx *x = &inv->rep_idx;
+	uint32_t n = x->nslots ? x->nslots : 1024, i;
 
-	if (ots_bsearch(&h, inv->reported, sorted_n, sizeof(uint64_t), u64_cmp))
-		return 1;
-	for (i = sorted_n; i < inv->n_reported; i++)
-		if (inv->reported[i] == h)
+	if (x->n == inv->n_reported && (x->n + need + 1) * 2 <= x->nslots)
+		return OTS_OK;
+	while ((inv->n_reported + need + 1) * 2 > n)
+		n *= 2;
+	free(x->slots);
+	x->slots = calloc(n, sizeof(*x->slots));
+	x->nslots = x->slots ? n : 0;
+	x->n = 0;
+	if (!x->slots)
+		return OTS_ENOMEM;
+	for (i = 0; i < inv->n_reported; i++)
+		rep_insert_slot(x, inv->reported, i);
+	return OTS_OK;
+}
+
+static int
+reported(const struct ots_inv *inv, uint64_t h)
+{
+	const struct ots_u32idx *x = &inv->rep_idx;
+	uint32_t j, e;
+
+	if (!x->nslots)
+		return 0;
+	j = rep_slot(h, x->nslots - 1);
+	while ((e = x->slots[j])) {
+		if (inv->reported[e - 1] == h)
 			return 1;
+		j = (j + 1) & (x->nslots - 1);
+	}
 	return 0;
 }
 
@@ -679,6 +744,8 @@ report(struct ots_inv *inv, uint64_t h)
 {
 	uint64_t *p;
 
+	if (rep_index(inv, 1) != OTS_OK)
+		return;
 	if (inv->n_reported == inv->cap_reported) {
 		uint32_t cap = inv->cap_reported ? inv->cap_reported * 2 : 1024;
 
@@ -688,17 +755,26 @@ report(struct ots_inv *inv, uint64_t h)
 		inv->reported = p;
 		inv->cap_reported = cap;
 	}
-	inv->reported[inv->n_reported++] = h;
+	inv->reported[inv->n_reported] = h;
+	rep_insert_slot(&inv->rep_idx, inv->reported, inv->n_reported);
+	inv->n_reported++;
 }
 
+/* Withdraw h (a role no longer held): its entries become 0, which no key equals. */
 static void
 unreport(struct ots_inv *inv, uint64_t h)
 {
-	uint32_t i;
+	struct ots_u32idx *x = &inv->rep_idx;
+	uint32_t j, e;
 
-	for (i = 0; i < inv->n_reported; i++)
-		if (inv->reported[i] == h)
-			inv->reported[i] = 0; /* 0 is never a key: hkey avoids it */
+	if (!x->nslots)
+		return;
+	j = rep_slot(h, x->nslots - 1);
+	while ((e = x->slots[j])) {
+		if (inv->reported[e - 1] == h)
+			inv->reported[e - 1] = 0;
+		j = (j + 1) & (x->nslots - 1);
+	}
 }
 
 static void
@@ -778,21 +854,21 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 {
 	struct changes cs;
 	struct ots_json j;
-	uint32_t x, i, r, sorted_n;
+	uint32_t x, i, r;
 	uint64_t written = 0;
 
 	if (!inv->built)
 		return 0;
 	memset(&cs, 0, sizeof(cs));
 	ots_json_init(&j);
-	ots_qsort(inv->reported, inv->n_reported, sizeof(uint64_t), u64_cmp);
-	sorted_n = inv->n_reported;
+	if (rep_index(inv, 0) != OTS_OK)
+		return 0;
 	for (x = 0; x < inv->n_order; x++) {
 		struct ots_asset *a = &inv->assets[inv->asset_order[x]];
 		const char *id = ots_inv_str(inv, a->id);
 		const char *role = ots_role_name((enum ots_role)a->role);
 		uint64_t h = hkey("asset", id, NULL, NULL);
-		int is_new = !reported(inv, sorted_n, h);
+		int is_new = !reported(inv, h);
 
 		if (is_new) {
 			size_t k;
@@ -812,13 +888,13 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 		}
 		/* role: at most one reported role per asset */
 		h = hkey("role", id, role, NULL);
-		if (!reported(inv, sorted_n, h)) {
+		if (!reported(inv, h)) {
 			const char *old = NULL;
 
 			for (r = 0; r < OTS_ROLE__COUNT; r++) {
 				uint64_t o = hkey("role", id, ots_role_name((enum ots_role)r), NULL);
 
-				if (r != a->role && reported(inv, sorted_n, o)) {
+				if (r != a->role && reported(inv, o)) {
 					old = ots_role_name((enum ots_role)r);
 					unreport(inv, o);
 				}
@@ -843,7 +919,7 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 			if (!attr_is_identity(t->attr))
 				continue;
 			h = hkey("attr", id, an, val);
-			if (reported(inv, sorted_n, h))
+			if (reported(inv, h))
 				continue;
 			if (i && a->attrs[i - 1].attr == t->attr) {
 				const struct ots_node_fact *nf = inv->afacts[t->first_fact];
@@ -888,7 +964,7 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 			ots_mac_str(n->k.mac, mac, sizeof(mac));
 			snprintf(vlan, sizeof(vlan), "%u", (unsigned)n->k.vlan);
 			h = hkey("ipmac", ip, vlan, mac);
-			if (reported(inv, sorted_n, h))
+			if (reported(inv, h))
 				continue;
 			report(inv, h);
 			if (i == 0)
@@ -959,23 +1035,6 @@ bag_free(struct strbag *b)
 	for (i = 0; i < b->n; i++)
 		free(b->v[i]);
 	free(b->v);
-}
-
-static int
-write_json_file(const char *dir, const char *name, struct ots_json *j, char *err, size_t errlen)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (j->err) {
-		snprintf(err, errlen, "cannot build %s: out of memory", path);
-		return OTS_ENOMEM;
-	}
-	if (ots_write_file_atomic(path, j->buf, j->len) != OTS_OK) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		return OTS_EIO;
-	}
-	return OTS_OK;
 }
 
 /* Open dir/name.tmp for writing; ots_inv_write renames it when complete. */
@@ -1194,21 +1253,29 @@ out:
 int
 ots_inv_write(struct ots_inv *inv, const char *dir, const char *title, char *err, size_t errlen)
 {
+	static const char *const names[2] = { "assets.json", "conduits.json" };
 	struct ots_json j;
 	char path[4096];
 	FILE *f;
-	int rc;
+	int rc = OTS_OK, k;
 
 	if (!inv->built)
 		return OTS_OK;
 	ots_json_init(&j);
-	ots_json_reset(&j);
-	ots_inv_assets_json(inv, &j);
-	rc = write_json_file(dir, "assets.json", &j, err, errlen);
-	if (rc == OTS_OK) {
+	for (k = 0; k < 2 && rc == OTS_OK; k++) {
+		f = open_tmp(dir, names[k], path, sizeof(path), err, errlen);
+		if (!f) {
+			rc = OTS_EIO;
+			break;
+		}
 		ots_json_reset(&j);
-		ots_inv_conduits_json(inv, &j);
-		rc = write_json_file(dir, "conduits.json", &j, err, errlen);
+		/* a write error leaves f in error: close_tmp reports it; out of memory is j.err */
+		(void)(k == 0 ? assets_json_to(inv, &j, f) : conduits_json_to(inv, &j, f));
+		rc = close_tmp(f, path, err, errlen);
+		if (rc == OTS_OK && j.err) {
+			snprintf(err, errlen, "cannot write %s/%s: out of memory", dir, names[k]);
+			rc = OTS_ENOMEM;
+		}
 	}
 	ots_json_free(&j);
 	if (rc != OTS_OK)

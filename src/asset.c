@@ -1717,6 +1717,7 @@ ots_inv_free(struct ots_inv *inv)
 	free(inv->conduits);
 	free(inv->afacts);
 	free(inv->reported);
+	idx_free(&inv->rep_idx);
 	idx_free(&inv->node_idx);
 	idx_free(&inv->oc_idx);
 	free(inv->sp.blob);

@@ -437,3 +437,16 @@ ots_json_newline(struct ots_json *j)
 	putc_(j, '\n');
 	j->need_comma[0] = 0;
 }
+
+int
+ots_json_flush_to(struct ots_json *j, FILE *f)
+{
+	if (j->err)
+		return j->err;
+	if (j->len && fwrite(j->buf, 1, j->len, f) != j->len)
+		return OTS_EIO;
+	j->len = 0;
+	if (j->buf)
+		j->buf[0] = '\0';
+	return OTS_OK;
+}

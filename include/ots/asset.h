@@ -52,8 +52,9 @@ struct ots_inv {
 	uint32_t n_order;
 	uint32_t *conduit_order;        /* conduits sorted by key (output order) */
 	/* change tracking: hashes of what was already reported (survives in --state) */
-	uint64_t *reported;
+	uint64_t *reported;             /* append-only; 0 = withdrawn */
 	uint32_t n_reported, cap_reported;
+	struct ots_u32idx rep_idx;      /* hash index over reported (src/asset-out.c) */
 	/* enrichment (borrowed, may be NULL) */
 	const struct ots_oui *oui;
 	const struct ots_geoip *geo;

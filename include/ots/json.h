@@ -11,6 +11,7 @@
 #define OTS_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define OTS_JSON_MAX_DEPTH 32
@@ -43,6 +44,9 @@ void ots_json_bool(struct ots_json *j, const char *key, int v);
 void ots_json_null(struct ots_json *j, const char *key);
 /* RFC 3339 UTC time from microseconds since the epoch: "2024-01-01T00:00:00.000123Z". */
 void ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us);
+/* Write what the buffer holds to f and empty it, keeping the nesting state: a large document
+ * streams out in pieces. Returns OTS_OK, the sticky error, or OTS_EIO. */
+int ots_json_flush_to(struct ots_json *j, FILE *f);
 /* Append a newline (end of a JSON Lines record). */
 void ots_json_newline(struct ots_json *j);
 
