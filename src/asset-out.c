@@ -1100,6 +1100,26 @@ slurp(const char *path, size_t *len)
 	return b;
 }
 
+/*
+ * Bounds of the pictures (the JSON files always hold everything): Graphviz lays out a few
+ * thousand devices in seconds but 100k never, and a page with a million table rows is not
+ * read by anyone. Past them the map is left to map.dot (sfdp, Gephi) and the report lists
+ * the conduits that carried the most bytes, saying so in its title.
+ */
+#define OTS_MAP_MAX_ASSETS 2000
+#define OTS_REPORT_MAX_CONDUITS 20000
+
+static int
+rc_bytes_cmp(const void *pa, const void *pb)
+{
+	const struct ots_render_conduit *a = pa, *b = pb;
+	uint64_t x = a->bytes[0] + a->bytes[1], y = b->bytes[0] + b->bytes[1];
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return strcmp(a->id, b->id);
+}
+
 static int
 write_render(struct ots_inv *inv, const char *dir, const char *title, char *err, size_t errlen)
 {
@@ -1208,6 +1228,15 @@ write_render(struct ots_inv *inv, const char *dir, const char *title, char *err,
 		v->last_seen = c->last_ts * 1000;
 	}
 	r.title = title ? title : "otsensor";
+	if (r.n_conduits > OTS_REPORT_MAX_CONDUITS) {
+		size_t all = r.n_conduits;
+
+		qsort(rc, r.n_conduits, sizeof(*rc), rc_bytes_cmp);
+		r.n_conduits = OTS_REPORT_MAX_CONDUITS;
+		snprintf(buf, sizeof(buf), "%s (the %u of %zu device conduits with the most bytes; "
+		         "conduits.json has them all)", r.title, OTS_REPORT_MAX_CONDUITS, all);
+		r.title = bag_add(&bag, buf);
+	}
 	r.generated = "";
 	r.assets = ra;
 	r.n_assets = inv->n_order;
@@ -1223,7 +1252,13 @@ write_render(struct ots_inv *inv, const char *dir, const char *title, char *err,
 		goto out;
 	snprintf(dotp, sizeof(dotp), "%s/map.dot", dir);
 	snprintf(svgp, sizeof(svgp), "%s/map.svg", dir);
-	{
+	if (r.n_assets > OTS_MAP_MAX_ASSETS) {
+		snprintf(buf, sizeof(buf), "map.svg not rendered: %zu devices are more than Graphviz "
+		         "lays out in reasonable time (limit %u); map.dot is written (sfdp, Gephi)",
+		         r.n_assets, OTS_MAP_MAX_ASSETS);
+		r.map_note = bag_add(&bag, buf);
+		unlink(svgp); /* a map of an earlier checkpoint would be stale */
+	} else {
 		char e2[512] = "";
 		int s = ots_render_svg(dotp, svgp, e2, sizeof(e2));
 

@@ -1055,25 +1055,29 @@ asset_order_cmp(const void *pa, const void *pb)
 	return strcmp(ots_inv_str(sort_inv, a->id), ots_inv_str(sort_inv, b->id));
 }
 
-static int
-conduit_order_cmp(const void *pa, const void *pb)
-{
-	const struct ots_conduit *a = &sort_inv->conduits[*(const uint32_t *)pa];
-	const struct ots_conduit *b = &sort_inv->conduits[*(const uint32_t *)pb];
-	int c;
+/* A conduit's sort key: its endpoints' ranks in asset id order, then transport, port, and
+ * protocol name. */
+struct crank {
+	uint32_t src, dst, proto, idx;
+	uint16_t port;
+	uint8_t transport;
+};
 
-	c = strcmp(ots_inv_str(sort_inv, sort_inv->assets[a->src].id),
-	           ots_inv_str(sort_inv, sort_inv->assets[b->src].id));
-	if (c)
-		return c;
-	c = strcmp(ots_inv_str(sort_inv, sort_inv->assets[a->dst].id),
-	           ots_inv_str(sort_inv, sort_inv->assets[b->dst].id));
-	if (c)
-		return c;
+static int
+ckey_rank_cmp(const void *pa, const void *pb)
+{
+	const struct crank *a = pa, *b = pb;
+
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	if (a->dst != b->dst)
+		return a->dst < b->dst ? -1 : 1;
 	if (a->transport != b->transport)
 		return a->transport < b->transport ? -1 : 1;
 	if (a->port != b->port)
 		return a->port < b->port ? -1 : 1;
+	if (a->proto == b->proto)
+		return 0;
 	return strcmp(ots_inv_str(sort_inv, a->proto), ots_inv_str(sort_inv, b->proto));
 }
 
@@ -1398,6 +1402,8 @@ ots_inv_build(struct ots_inv *inv)
 	struct mac_verdict *mv = NULL;
 	struct pair *ipmac = NULL, *pairs = NULL;
 	uint8_t *routed = NULL;
+	uint32_t *rank = NULL;
+	struct crank *ck = NULL;
 	struct ots_u32idx aidx, cidx;
 	uint32_t n_mi = 0, n_mv = 0, n_ipmac = 0, n_pairs = 0, i, j;
 	int rc = OTS_ENOMEM;
@@ -1666,23 +1672,42 @@ ots_inv_build(struct ots_inv *inv)
 	/* 6. Roles, groups, enrichment; output order. */
 	inv->asset_order = malloc(((size_t)inv->n_assets + 1) * sizeof(uint32_t));
 	inv->conduit_order = malloc(((size_t)inv->n_conduits + 1) * sizeof(uint32_t));
-	if (!inv->asset_order || !inv->conduit_order)
+	rank = malloc(((size_t)inv->n_assets + 1) * sizeof(*rank));
+	ck = malloc(((size_t)inv->n_conduits + 1) * sizeof(*ck));
+	if (!inv->asset_order || !inv->conduit_order || !rank || !ck)
 		goto out;
 	for (i = 0; i < inv->n_assets; i++) {
 		struct ots_asset *a = &inv->assets[i];
 
 		ots_qsort(a->protos, a->n_protos, sizeof(*a->protos), proto_cmp);
-		if (a->is_group)
-			continue;
-		asset_enrich(inv, a);
-		asset_role(inv, a);
-		asset_group(inv, a);
-		inv->asset_order[inv->n_order++] = i;
+		if (!a->is_group) {
+			asset_enrich(inv, a);
+			asset_role(inv, a);
+			asset_group(inv, a);
+		}
+		inv->asset_order[i] = i;
 	}
-	ots_qsort(inv->asset_order, inv->n_order, sizeof(uint32_t), asset_order_cmp);
+	/* every asset (groups too) by id once; conduits then sort on integer ranks, not on
+	 * string comparisons (1M conduits: seconds otherwise) */
+	ots_qsort(inv->asset_order, inv->n_assets, sizeof(uint32_t), asset_order_cmp);
+	for (i = 0; i < inv->n_assets; i++) {
+		rank[inv->asset_order[i]] = i;
+		if (!inv->assets[inv->asset_order[i]].is_group)
+			inv->asset_order[inv->n_order++] = inv->asset_order[i];
+	}
+	for (i = 0; i < inv->n_conduits; i++) {
+		const struct ots_conduit *c = &inv->conduits[i];
+
+		ck[i].src = rank[c->src];
+		ck[i].dst = rank[c->dst];
+		ck[i].transport = c->transport;
+		ck[i].port = c->port;
+		ck[i].proto = c->proto;
+		ck[i].idx = i;
+	}
+	ots_qsort(ck, inv->n_conduits, sizeof(*ck), ckey_rank_cmp);
 	for (i = 0; i < inv->n_conduits; i++)
-		inv->conduit_order[i] = i;
-	ots_qsort(inv->conduit_order, inv->n_conduits, sizeof(uint32_t), conduit_order_cmp);
+		inv->conduit_order[i] = ck[i].idx;
 	inv->built = 1;
 	rc = OTS_OK;
 out:
@@ -1691,6 +1716,8 @@ out:
 	free(ipmac);
 	free(routed);
 	free(pairs);
+	free(rank);
+	free(ck);
 	idx_free(&aidx);
 	idx_free(&cidx);
 	if (rc != OTS_OK)
