@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ots/compiler.h"
+#include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/ics-t.h"
 #include "ots/render.h"
@@ -31,6 +33,10 @@ extern char **environ;
 #define NODE_NAME_MAX 26
 #define NODE_SUB_MAX 22
 #define EDGE_PROTOS_MAX 3
+
+/* Colours of a summary edge and of the "IT hosts" node it joins (dashed grey). */
+#define SUMMARY_COLOR "#9a9a9a"
+#define SUMMARY_FONT "#5f5f5f"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Roles: one row per role; the last row is the fallback for anything unknown. */
@@ -110,6 +116,15 @@ static const char *
 nz(const char *s)
 {
 	return s ? s : "";
+}
+
+/* The display name of asset i: its name, else its id; "?" when out of range. */
+static const char *
+asset_name(const struct ots_render *r, size_t i)
+{
+	if (i >= r->n_assets)
+		return "?";
+	return *nz(r->assets[i].name) ? r->assets[i].name : nz(r->assets[i].id);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -307,9 +322,14 @@ dot_node(FILE *f, const struct ots_render *r, size_t i)
 	fputs("\"];\n", f);
 }
 
+/* Summary edges of the map: how many, and what they stand for (for the legend). */
+struct summary_stats {
+	size_t edges, pairs, conduits, hosts;
+};
+
 /* The legend: an HTML-like label table (no extra nodes, so it never disturbs the layout). */
 static void
-dot_legend(FILE *f, const struct ots_render *r)
+dot_legend(FILE *f, const struct ots_render *r, const struct summary_stats *st)
 {
 	size_t i;
 
@@ -346,7 +366,15 @@ dot_legend(FILE *f, const struct ots_render *r)
 		fprintf(f, "<td colspan=\"2\" align=\"left\"><font color=\"%s\">%s %s</font></td>",
 		        edge_styles[i].color, i == EDGE_ENGINEERING ? "&#9473;&#9473;" :
 		        i == EDGE_OTHER ? "- - -" : "&#8212;&#8212;", edge_styles[i].legend);
-	fputs("</tr></table>>;\n", f);
+	fputs("</tr>", f);
+	if (st->edges)
+		fprintf(f, "<tr><td colspan=\"8\" align=\"left\"><font color=\"%s\">- - - IT-to-IT "
+		        "traffic summarised per group pair: %zu conduit%s of %zu device pair%s between %zu "
+		        "IT, unknown or network hosts, drawn as %zu edge%s between the IT hosts boxes "
+		        "(the conduit table lists each)</font></td></tr>", SUMMARY_COLOR, st->conduits,
+		        st->conduits == 1 ? "" : "s", st->pairs, st->pairs == 1 ? "" : "s", st->hosts,
+		        st->edges, st->edges == 1 ? "" : "s");
+	fputs("</table>>;\n", f);
 }
 
 /* Labels already drawn on edges of the current source (hashes); reset per source. */
@@ -486,36 +514,288 @@ dot_edge(FILE *f, const struct conduit_ref *cr, size_t n, struct seen_labels *sl
 	fputs("\"];\n", f);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* What the map draws device to device, and what it sums up per group pair */
+
+/* Roles on the process side: a conduit touching one is always drawn device to device. */
+static int
+role_is_ot(const char *role)
+{
+	static const char *const ot[] = { "plc", "rtu", "hmi", "engineering", "historian" };
+	size_t i;
+
+	for (i = 0; role && i < OTS_ARRAY_LEN(ot); i++)
+		if (strcmp(role, ot[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * An industrial protocol: the name of one of the ICS dissectors (ids MODBUS..HARTIP of
+ * ics-t.h; not DHCP, LLDP, CDP, FTP or Telnet) or nDPI's name of an industrial protocol that
+ * has no dissector name of the same spelling. Case-insensitive.
+ */
+static int
+proto_is_ics(const char *name)
+{
+	static const char *const ndpi_names[] = { "iec60870", "ethernetip" };
+	size_t i;
+
+	if (!name || !*name)
+		return 0;
+	for (i = 0; i < ots_dissectors_count; i++) {
+		const struct ots_dissector *d = ots_dissectors[i];
+
+		if (d->id >= OTS_PROTO_MODBUS && d->id <= OTS_PROTO_HARTIP &&
+		    strcasecmp(d->name, name) == 0)
+			return 1;
+	}
+	for (i = 0; i < OTS_ARRAY_LEN(ndpi_names); i++)
+		if (strcasecmp(ndpi_names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* One device pair: its conduits are cr[first .. first + n), sharing (src, dst). */
+struct pair {
+	size_t first, n;
+	size_t gs, gd;    /* group numbers (cluster_g<N>) of src and dst */
+	int summed;       /* drawn only in the summary edge of (gs, gd) */
+};
+
+/* Why a pair cannot be summed: 1 when drawn alone whatever its peers (ICS, OT role, a write
+ * or engineering op); 2 when only because it touches a network-role device; 0 otherwise. */
+static int
+pair_kind(const struct ots_render *r, const struct conduit_ref *cr, size_t n)
+{
+	const struct ots_render_asset *s = &r->assets[cr[0].c->src], *d = &r->assets[cr[0].c->dst];
+	uint32_t mask = 0;
+	size_t i;
+
+	if (role_is_ot(s->role) || role_is_ot(d->role))
+		return 1;
+	for (i = 0; i < n; i++) {
+		if (proto_is_ics(cr[i].c->protocol))
+			return 1;
+		mask |= cr[i].c->op_mask;
+	}
+	if (edge_class_of(mask) == EDGE_ENGINEERING || edge_class_of(mask) == EDGE_WRITE)
+		return 1;
+	if (strcmp(nz(s->role), "network") == 0 || strcmp(nz(d->role), "network") == 0)
+		return 2;
+	return 0;
+}
+
+static int
+pair_bucket_cmp(const void *a, const void *b)
+{
+	const struct pair *x = *(const struct pair *const *)a, *y = *(const struct pair *const *)b;
+
+	if (x->gs != y->gs)
+		return x->gs < y->gs ? -1 : 1;
+	if (x->gd != y->gd)
+		return x->gd < y->gd ? -1 : 1;
+	return (x->first > y->first) - (x->first < y->first);
+}
+
+/* A protocol family ("TLS" of "TLS.Google"; the transport when there is no protocol) and how
+ * many conduits of a summary carry it. */
+struct fam {
+	const char *s;
+	size_t len, count;
+};
+
+static void
+fam_of(const struct ots_render_conduit *c, struct fam *fm)
+{
+	const char *p = *nz(c->protocol) ? c->protocol : nz(c->transport);
+	const char *dot = strchr(p, '.');
+
+	fm->s = p;
+	fm->len = dot && dot > p ? (size_t)(dot - p) : strlen(p);
+	fm->count = 1;
+}
+
+static int
+fam_name_cmp(const void *a, const void *b)
+{
+	const struct fam *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static int
+fam_count_cmp(const void *a, const void *b)
+{
+	const struct fam *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return fam_name_cmp(a, b);
+}
+
+/* Sort fm[0..n) by family, merge equal ones, then order by count (descending), name. Returns
+ * the number of distinct families. */
+static size_t
+fam_tally(struct fam *fm, size_t n)
+{
+	size_t i, k = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(fm, n, sizeof(*fm), fam_name_cmp);
+	for (i = 1; i < n; i++) {
+		if (fam_name_cmp(&fm[k], &fm[i]) == 0)
+			fm[k].count += fm[i].count;
+		else
+			fm[++k] = fm[i];
+	}
+	qsort(fm, k + 1, sizeof(*fm), fam_count_cmp);
+	return k + 1;
+}
+
+static void
+dot_esc_n(FILE *f, const char *s, size_t len, size_t max)
+{
+	char buf[128];
+
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	dot_esc(f, buf, max);
+}
+
+/*
+ * The summary edge of one group pair: pairs ps[0..n) (sorted) between the "IT hosts" nodes
+ * of groups gs and gd. Labelled with its hosts, conduits and top protocol families; the
+ * tooltip lists the families and the first device pairs. fm: scratch of at least as many
+ * entries as the pairs have conduits; mark_s, mark_d: per-asset stamps, stamp unique to
+ * this call.
+ */
+#define SUMMARY_TOOLTIP_PAIRS 12
+#define SUMMARY_TOOLTIP_FAMS 12
+
+static void
+dot_summary_edge(FILE *f, const struct ots_render *r, const struct conduit_ref *cr,
+                 struct pair *const *ps, size_t n, const struct ots_render_asset *const *gname,
+                 struct fam *fm, size_t *mark_s, size_t *mark_d, size_t stamp)
+{
+	size_t gs = ps[0]->gs, gd = ps[0]->gd, i, k, nf = 0, n_s = 0, n_d = 0, conduits = 0;
+	size_t distinct;
+
+	for (i = 0; i < n; i++) {
+		const struct ots_render_conduit *c0 = cr[ps[i]->first].c;
+
+		if (mark_s[c0->src] != stamp) {
+			mark_s[c0->src] = stamp;
+			n_s++;
+		}
+		if (mark_d[c0->dst] != stamp) {
+			mark_d[c0->dst] = stamp;
+			n_d++;
+		}
+		for (k = 0; k < ps[i]->n; k++)
+			fam_of(cr[ps[i]->first + k].c, &fm[nf++]);
+		conduits += ps[i]->n;
+	}
+	distinct = fam_tally(fm, nf);
+	fprintf(f, "\tit_g%zu -> it_g%zu [id=\"s%zu_%zu\", class=\"conduit summary\", color=\"%s\", "
+	        "fontcolor=\"%s\", style=\"dashed\", penwidth=1.2, label=\"%zu conduit%s, ", gs, gd,
+	        gs, gd, SUMMARY_COLOR, SUMMARY_FONT, conduits, conduits == 1 ? "" : "s");
+	if (gs == gd)
+		fprintf(f, "%zu pair%s", n, n == 1 ? "" : "s");
+	else
+		fprintf(f, "%zu to %zu host%s", n_s, n_d, n_d == 1 ? "" : "s");
+	for (k = 0; k < distinct && k < EDGE_PROTOS_MAX; k++) {
+		fputs(k ? ", " : "\\n", f);
+		dot_esc_n(f, fm[k].s, fm[k].len, 16);
+		fprintf(f, " %zu", fm[k].count);
+	}
+	if (distinct > EDGE_PROTOS_MAX)
+		fprintf(f, " +%zu", distinct - EDGE_PROTOS_MAX);
+	fputs("\", tooltip=\"IT traffic ", f);
+	dot_esc(f, *nz(gname[gs]->group) ? gname[gs]->group : "(no group)", 0);
+	fputs(" -> ", f);
+	dot_esc(f, *nz(gname[gd]->group) ? gname[gd]->group : "(no group)", 0);
+	fprintf(f, ": %zu conduits, %zu device pairs, %zu initiators, %zu responders", conduits, n,
+	        n_s, n_d);
+	for (k = 0; k < distinct && k < SUMMARY_TOOLTIP_FAMS; k++) {
+		fputs("\\n", f);
+		dot_esc_n(f, fm[k].s, fm[k].len, 0);
+		fprintf(f, " %zu", fm[k].count);
+	}
+	if (distinct > SUMMARY_TOOLTIP_FAMS)
+		fprintf(f, "\\n+%zu protocols", distinct - SUMMARY_TOOLTIP_FAMS);
+	for (i = 0; i < n && i < SUMMARY_TOOLTIP_PAIRS; i++) {
+		const struct ots_render_conduit *c0 = cr[ps[i]->first].c;
+
+		fputs(i ? "\\n" : "\\n--\\n", f);
+		dot_esc(f, asset_name(r, c0->src), NODE_NAME_MAX);
+		fputs(" -> ", f);
+		dot_esc(f, asset_name(r, c0->dst), NODE_NAME_MAX);
+		fprintf(f, " (%zu)", ps[i]->n);
+	}
+	if (n > SUMMARY_TOOLTIP_PAIRS)
+		fprintf(f, "\\n+%zu pairs (conduit table)", n - SUMMARY_TOOLTIP_PAIRS);
+	fputs("\"];\n", f);
+}
+
 int
 ots_render_dot(FILE *f, const struct ots_render *r)
 {
 	struct asset_ref *ar = NULL;
 	struct conduit_ref *cr = NULL;
+	struct pair *pairs = NULL, **bucket = NULL;
+	const struct ots_render_asset **gname = NULL;
+	struct fam *fm = NULL;
+	size_t *gnum = NULL, *mark_s = NULL, *mark_d = NULL, *ghosts = NULL;
+	unsigned char *drawn = NULL;
 	struct seen_labels sl;
-	size_t i, j, g, n_cr = 0;
+	struct summary_stats st;
+	size_t i, j, k, g, n_cr = 0, n_pairs = 0, n_groups = 0, n_net = 0, n_b = 0, na = r->n_assets;
+	int rc = OTS_ENOMEM;
 
-	if (r->n_assets) {
-		ar = calloc(r->n_assets, sizeof(*ar));
-		if (!ar)
-			return OTS_ENOMEM;
+	memset(&st, 0, sizeof(st));
+	if (na) {
+		ar = calloc(na, sizeof(*ar));
+		gnum = calloc(na, sizeof(*gnum));
+		mark_s = calloc(na, sizeof(*mark_s));
+		mark_d = calloc(na, sizeof(*mark_d));
+		ghosts = calloc(na, sizeof(*ghosts));
+		gname = calloc(na, sizeof(*gname));
+		drawn = calloc(na, 1);
+		if (!ar || !gnum || !mark_s || !mark_d || !ghosts || !gname || !drawn)
+			goto out;
 	}
 	if (r->n_conduits) {
 		cr = calloc(r->n_conduits, sizeof(*cr));
-		if (!cr) {
-			free(ar);
-			return OTS_ENOMEM;
-		}
+		pairs = calloc(r->n_conduits, sizeof(*pairs));
+		bucket = calloc(r->n_conduits, sizeof(*bucket));
+		fm = calloc(r->n_conduits, sizeof(*fm));
+		if (!cr || !pairs || !bucket || !fm)
+			goto out;
 	}
-	for (i = 0; i < r->n_assets; i++) {
+	for (i = 0; i < na; i++) {
 		ar[i].group = nz(r->assets[i].group);
 		ar[i].idx = i;
 	}
-	if (r->n_assets)
-		qsort(ar, r->n_assets, sizeof(*ar), asset_ref_cmp);
+	if (na)
+		qsort(ar, na, sizeof(*ar), asset_ref_cmp);
+	for (i = 0; i < na; i++) {
+		if (i && strcmp(ar[i].group, ar[i - 1].group) != 0)
+			n_groups++;
+		gnum[ar[i].idx] = n_groups;
+		gname[n_groups] = &r->assets[ar[i].idx];
+	}
+	if (na)
+		n_groups++;
 	for (i = 0; i < r->n_conduits; i++) {
 		const struct ots_render_conduit *c = &r->conduits[i];
 
-		if (c->src >= r->n_assets || c->dst >= r->n_assets)
+		if (c->src >= na || c->dst >= na)
 			continue; /* a broken model must not draw a dangling node */
 		cr[n_cr].c = c;
 		cr[n_cr].idx = i;
@@ -524,19 +804,90 @@ ots_render_dot(FILE *f, const struct ots_render *r)
 	if (n_cr)
 		qsort(cr, n_cr, sizeof(*cr), conduit_ref_cmp);
 
+	/* device pairs; which are summed per group pair */
+	for (i = 0; i < n_cr; i = j) {
+		struct pair *p = &pairs[n_pairs++];
+
+		for (j = i + 1; j < n_cr && cr[j].c->src == cr[i].c->src && cr[j].c->dst == cr[i].c->dst;
+		     j++)
+			;
+		p->first = i;
+		p->n = j - i;
+		p->gs = gnum[cr[i].c->src];
+		p->gd = gnum[cr[i].c->dst];
+		p->summed = pair_kind(r, cr + i, j - i);
+		if (p->summed == 2)
+			n_net++;
+	}
+	for (i = 0; i < n_pairs; i++) {
+		struct pair *p = &pairs[i];
+
+		p->summed = p->summed == 0 || (p->summed == 2 && n_net > OTS_RENDER_NETWORK_PAIRS_MAX);
+		if (p->summed)
+			bucket[n_b++] = p;
+	}
+	if (n_b)
+		qsort(bucket, n_b, sizeof(*bucket), pair_bucket_cmp);
+	/* a group pair with few device pairs keeps them: a summary would only hide them */
+	for (i = 0, k = 0; i < n_b; i = j) {
+		for (j = i + 1; j < n_b && bucket[j]->gs == bucket[i]->gs && bucket[j]->gd == bucket[i]->gd;
+		     j++)
+			;
+		if (j - i < OTS_RENDER_SUMMARY_MIN_PAIRS) {
+			for (; i < j; i++)
+				bucket[i]->summed = 0;
+			continue;
+		}
+		st.edges++;
+		for (; i < j; i++) {
+			st.conduits += bucket[i]->n;
+			bucket[k++] = bucket[i];
+		}
+	}
+	n_b = k;
+	st.pairs = n_b;
+	for (i = 0; i < n_pairs; i++) {
+		const struct pair *p = &pairs[i];
+		size_t s = cr[p->first].c->src, d = cr[p->first].c->dst;
+
+		if (!p->summed) {
+			drawn[s] = drawn[d] = 1;
+			continue;
+		}
+		/* the hosts each "IT hosts" node stands for */
+		if (mark_s[s] != 1) {
+			mark_s[s] = 1;
+			ghosts[p->gs]++;
+		}
+		if (mark_s[d] != 1) {
+			mark_s[d] = 1;
+			ghosts[p->gd]++;
+		}
+	}
+	for (g = 0; g < n_groups; g++)
+		st.hosts += ghosts[g];
+
 	fputs("digraph otsensor {\n"
 	      "\tgraph [rankdir=LR, nodesep=0.08, ranksep=1.1, splines=true, "
 	      "outputorder=edgesfirst, fontname=\"Helvetica\", fontsize=11, labelloc=t, "
-	      "labeljust=l, tooltip=\" \"];\n"
+	      "labeljust=l, tooltip=\" \"];\n", f);
+	/* a big map: fewer crossing-reduction passes, about half dot's time (the picture is
+	 * dense anyway) */
+	for (i = 0, k = st.edges; i < n_pairs; i++)
+		k += !pairs[i].summed;
+	if (k > OTS_RENDER_BIG_EDGES)
+		fputs("\tgraph [mclimit=0.2, remincross=false];\n", f);
+	fputs(
 	      "\tnode [fontname=\"Helvetica\", fontsize=9, height=0.3, margin=\"0.06,0.02\", "
 	      "penwidth=0.8];\n"
 	      "\tedge [fontname=\"Helvetica\", fontsize=7, arrowsize=0.5];\n", f);
-	dot_legend(f, r);
-	for (i = 0, g = 0; i < r->n_assets; g++) {
+	dot_legend(f, r, &st);
+	for (i = 0, g = 0; i < na; g++) {
 		const char *name = ar[i].group;
 		int ext = group_rank(name);
+		size_t lone = 0, col[OTS_RENDER_LONE_COLUMN];
 
-		for (j = i; j < r->n_assets && strcmp(ar[j].group, name) == 0; j++)
+		for (j = i; j < na && strcmp(ar[j].group, name) == 0; j++)
 			;
 		fprintf(f, "\tsubgraph cluster_g%zu {\n\t\tgraph [id=\"g%zu\", class=\"group\", "
 		        "style=\"filled,rounded\", fillcolor=\"%s\", color=\"%s\", fontsize=10, "
@@ -545,22 +896,59 @@ ots_render_dot(FILE *f, const struct ots_render *r)
 		fprintf(f, " (%zu)\", tooltip=\"", j - i);
 		dot_esc(f, name, 0);
 		fputs("\"];\n", f);
-		for (; i < j; i++)
+		if (ghosts[g]) {
+			fprintf(f, "\t\tit_g%zu [id=\"it_g%zu\", class=\"summary\", shape=box, "
+			        "style=\"filled,dashed,rounded\", fillcolor=\"#ebebeb\", color=\"%s\", "
+			        "fontcolor=\"%s\", "
+			        "label=\"%s hosts (%zu)\", tooltip=\"%zu IT, unknown or network hosts of ",
+			        g, g, SUMMARY_COLOR, SUMMARY_FONT, ext ? "external" : "IT", ghosts[g],
+			        ghosts[g]);
+			dot_esc(f, *name ? name : "(no group)", 0);
+			fputs(": their traffic with each other and with such hosts of other groups is summed "
+			      "up in one dashed edge per group pair; the conduit table lists each conduit\"];\n",
+			      f);
+		}
+		for (; i < j; i++) {
 			dot_node(f, r, ar[i].idx);
+			/* columns of the nodes with no drawn edge */
+			if (!drawn[ar[i].idx]) {
+				if (lone >= OTS_RENDER_LONE_COLUMN)
+					fprintf(f, "\t\ta%zu -> a%zu [style=invis];\n",
+					        col[lone % OTS_RENDER_LONE_COLUMN], ar[i].idx);
+				col[lone % OTS_RENDER_LONE_COLUMN] = ar[i].idx;
+				lone++;
+			}
+		}
 		fputs("\t}\n", f);
 	}
 	sl.src = (size_t)-1;
 	sl.n = 0;
-	for (i = 0; i < n_cr; i = j) {
-		for (j = i + 1; j < n_cr && cr[j].c->src == cr[i].c->src && cr[j].c->dst == cr[i].c->dst;
+	for (i = 0; i < n_pairs; i++)
+		if (!pairs[i].summed)
+			dot_edge(f, cr + pairs[i].first, pairs[i].n, &sl);
+	for (i = 0; i < na; i++)
+		mark_s[i] = mark_d[i] = 0;
+	for (i = 0, g = 0; i < n_b; i = j, g++) {
+		for (j = i + 1; j < n_b && bucket[j]->gs == bucket[i]->gs && bucket[j]->gd == bucket[i]->gd;
 		     j++)
 			;
-		dot_edge(f, cr + i, j - i, &sl);
+		dot_summary_edge(f, r, cr, bucket + i, j - i, gname, fm, mark_s, mark_d, g + 1);
 	}
 	fputs("}\n", f);
+	rc = ferror(f) || fflush(f) ? OTS_EIO : OTS_OK;
+out:
 	free(ar);
 	free(cr);
-	return ferror(f) || fflush(f) ? OTS_EIO : OTS_OK;
+	free(pairs);
+	free(bucket);
+	free(fm);
+	free(gnum);
+	free(mark_s);
+	free(mark_d);
+	free(ghosts);
+	free(gname);
+	free(drawn);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -646,40 +1034,42 @@ reap(pid_t pid, uint64_t deadline, int *status)
 	}
 }
 
-int
-ots_render_svg_timeout(const char *dot_path, const char *svg_path, unsigned timeout_ms,
-                       char *err, size_t errlen)
+/* How one run of dot ended. */
+enum dot_end { DOT_OK, DOT_FAILED, DOT_KILLED, DOT_SPAWN };
+
+/*
+ * Run dot [extra] -Tsvg -o tmp dot_path, waiting at most timeout_ms. msg gets the first line
+ * dot wrote on stderr that starts with "Error", else its first line (at most msglen - 1
+ * bytes). *status: the wait status (DOT_OK, DOT_FAILED) or the posix_spawn error (DOT_SPAWN).
+ */
+static enum dot_end
+run_dot(const char *dot, const char *extra, const char *dot_path, const char *tmp,
+        unsigned timeout_ms, char *msg, size_t msglen, int *status)
 {
-	char dot[4096], tmp[4096], msg[512];
-	char *argv[6];
+	char *argv[7], line[512];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, defs;
 	uint64_t deadline;
-	size_t mlen = 0;
-	int pfd[2], rc, status = 0, reaped;
+	size_t llen = 0, a = 0;
+	int pfd[2], rc, have_error = 0, first = 1;
 	pid_t pid;
 
-	if (!find_dot(dot, sizeof(dot))) {
-		set_err(err, errlen, "Graphviz dot not found (%s): map.svg not rendered",
-		        getenv("OTS_DOT") && *getenv("OTS_DOT") ? "OTS_DOT" : "PATH");
-		return OTS_RENDER_ENODOT;
-	}
-	rc = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", svg_path, (long)getpid());
-	if (rc < 0 || (size_t)rc >= sizeof(tmp)) {
-		set_err(err, errlen, "%s: path too long", svg_path);
-		return OTS_EIO;
-	}
+	msg[0] = '\0';
+	*status = 0;
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		set_err(err, errlen, "pipe: %s", strerror(errno));
-		return OTS_EIO;
+		*status = errno;
+		snprintf(msg, msglen, "pipe: %s", strerror(errno));
+		return DOT_SPAWN;
 	}
-	argv[0] = dot;
-	argv[1] = (char *)"-Tsvg";
-	argv[2] = (char *)"-o";
-	argv[3] = tmp;
-	argv[4] = (char *)dot_path;
-	argv[5] = NULL;
+	argv[a++] = (char *)dot;
+	if (extra)
+		argv[a++] = (char *)extra;
+	argv[a++] = (char *)"-Tsvg";
+	argv[a++] = (char *)"-o";
+	argv[a++] = (char *)tmp;
+	argv[a++] = (char *)dot_path;
+	argv[a] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -701,16 +1091,17 @@ ots_render_svg_timeout(const char *dot_path, const char *svg_path, unsigned time
 	close(pfd[1]);
 	if (rc != 0) {
 		close(pfd[0]);
-		set_err(err, errlen, "%s: %s", dot, strerror(rc));
-		return rc == ENOENT || rc == EACCES || rc == ENOEXEC ? OTS_RENDER_ENODOT : OTS_EIO;
+		*status = rc;
+		snprintf(msg, msglen, "%s", strerror(rc));
+		return DOT_SPAWN;
 	}
 	deadline = now_ms() + timeout_ms;
-	/* keep the first line dot writes on stderr; drain the rest so it never blocks */
+	/* read stderr line by line (drained to the end so dot never blocks on it) */
 	for (;;) {
 		struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
 		uint64_t t = now_ms();
 		char buf[512];
-		ssize_t n;
+		ssize_t n, i;
 
 		if (t >= deadline)
 			break;
@@ -724,37 +1115,102 @@ ots_render_svg_timeout(const char *dot_path, const char *svg_path, unsigned time
 			continue;
 		if (n <= 0)
 			break;
-		if (mlen < sizeof(msg) - 1) {
-			size_t k = (size_t)n < sizeof(msg) - 1 - mlen ? (size_t)n : sizeof(msg) - 1 - mlen;
-			memcpy(msg + mlen, buf, k);
-			mlen += k;
+		for (i = 0; i < n && !have_error; i++) {
+			if (buf[i] != '\n' && buf[i] != '\r') {
+				if (llen < sizeof(line) - 1)
+					line[llen++] = buf[i];
+				continue;
+			}
+			line[llen] = '\0';
+			if (llen && (first || strncmp(line, "Error", 5) == 0)) {
+				snprintf(msg, msglen, "%s", line);
+				have_error = strncmp(line, "Error", 5) == 0;
+				first = 0;
+			}
+			llen = 0;
 		}
 	}
 	close(pfd[0]);
-	msg[mlen] = '\0';
-	msg[strcspn(msg, "\r\n")] = '\0';
-	reaped = reap(pid, deadline, &status);
-	if (!reaped) {
-		unlink(tmp);
-		set_err(err, errlen, "%s: killed after %u ms (graph too large?): %s not rendered",
-		        dot_path, timeout_ms, svg_path);
-		return OTS_ELIMIT;
+	if (llen && !have_error && (first || strncmp(line, "Error", 5) == 0)) {
+		line[llen] = '\0'; /* a last line without its newline */
+		snprintf(msg, msglen, "%s", line);
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		unlink(tmp);
-		if (WIFSIGNALED(status))
-			set_err(err, errlen, "%s: dot died of signal %d%s%s", dot_path, WTERMSIG(status),
-			        *msg ? ": " : "", msg);
-		else
-			set_err(err, errlen, "%s: dot exited with status %d%s%s", dot_path,
-			        WEXITSTATUS(status), *msg ? ": " : "", msg);
+	if (!reap(pid, deadline, status))
+		return DOT_KILLED;
+	return WIFEXITED(*status) && WEXITSTATUS(*status) == 0 ? DOT_OK : DOT_FAILED;
+}
+
+/* "dot exited with status 1: Error: ..." for a DOT_FAILED run into out. */
+static void
+dot_failure(char *out, size_t len, int status, const char *msg)
+{
+	if (WIFSIGNALED(status))
+		snprintf(out, len, "dot died of signal %d%s%s", WTERMSIG(status), *msg ? ": " : "", msg);
+	else
+		snprintf(out, len, "dot exited with status %d%s%s", WEXITSTATUS(status),
+		         *msg ? ": " : "", msg);
+}
+
+int
+ots_render_svg_timeout(const char *dot_path, const char *svg_path, unsigned timeout_ms,
+                       char *err, size_t errlen)
+{
+	char dot[4096], tmp[4096], msg[512], why[700];
+	enum dot_end end;
+	int rc, status = 0, fell_back = 0;
+
+	set_err(err, errlen, "%s", "");
+	if (!find_dot(dot, sizeof(dot))) {
+		set_err(err, errlen, "Graphviz dot not found (%s): map.svg not rendered",
+		        getenv("OTS_DOT") && *getenv("OTS_DOT") ? "OTS_DOT" : "PATH");
+		return OTS_RENDER_ENODOT;
+	}
+	rc = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", svg_path, (long)getpid());
+	if (rc < 0 || (size_t)rc >= sizeof(tmp)) {
+		set_err(err, errlen, "%s: path too long", svg_path);
 		return OTS_EIO;
+	}
+	end = run_dot(dot, NULL, dot_path, tmp, timeout_ms, msg, sizeof(msg), &status);
+	if (end == DOT_FAILED) {
+		/* dot's cluster ranking fails on some graphs ("trouble in init_rank", "lost edge"):
+		 * the network-simplex ranking of the whole graph does not go through it */
+		unlink(tmp);
+		dot_failure(why, sizeof(why), status, msg);
+		fell_back = 1;
+		end = run_dot(dot, OTS_RENDER_DOT_FALLBACK, dot_path, tmp, timeout_ms, msg, sizeof(msg),
+		              &status);
+	}
+	switch (end) {
+	case DOT_SPAWN:
+		set_err(err, errlen, "%s: %s", dot, msg);
+		return status == ENOENT || status == EACCES || status == ENOEXEC ? OTS_RENDER_ENODOT
+		                                                                 : OTS_EIO;
+	case DOT_KILLED:
+		unlink(tmp);
+		set_err(err, errlen, "%s: killed after %u ms (graph too large?)%s%s: %s not rendered",
+		        dot_path, timeout_ms, fell_back ? " on the retry with " : "",
+		        fell_back ? OTS_RENDER_DOT_FALLBACK : "", svg_path);
+		return OTS_ELIMIT;
+	case DOT_FAILED: {
+		char why2[700];
+
+		unlink(tmp);
+		dot_failure(why2, sizeof(why2), status, msg);
+		set_err(err, errlen, "%s: %s; the retry with %s failed too: %s", dot_path, why,
+		        OTS_RENDER_DOT_FALLBACK, why2);
+		return OTS_EIO;
+	}
+	case DOT_OK:
+		break;
 	}
 	if (rename(tmp, svg_path) != 0) {
 		set_err(err, errlen, "%s: %s", svg_path, strerror(errno));
 		unlink(tmp);
 		return OTS_EIO;
 	}
+	if (fell_back)
+		set_err(err, errlen, "%s: %s; %s drawn by the retry with %s", dot_path, why, svg_path,
+		        OTS_RENDER_DOT_FALLBACK);
 	return OTS_OK;
 }
 
@@ -1007,14 +1463,6 @@ html_ops(FILE *f, uint32_t mask)
 	}
 }
 
-static const char *
-asset_name(const struct ots_render *r, size_t i)
-{
-	if (i >= r->n_assets)
-		return "?";
-	return *nz(r->assets[i].name) ? r->assets[i].name : nz(r->assets[i].id);
-}
-
 int
 ots_render_html(FILE *f, const struct ots_render *r, const char *svg, size_t svg_len)
 {
@@ -1040,6 +1488,11 @@ ots_render_html(FILE *f, const struct ots_render *r, const char *svg, size_t svg
 	/* map */
 	fputs("<section id=\"map\">\n<h2>Map</h2>\n", f);
 	if (svg && svg_len) {
+		if (r->map_note && *r->map_note) {
+			fputs("<p class=\"note\" id=\"map-note\">", f);
+			html_esc(f, r->map_note);
+			fputs("</p>\n", f);
+		}
 		fputs("<div class=\"tools\"><button type=\"button\" id=\"map-fit\">fit width / "
 		      "actual size</button>click a device to find it in the asset table</div>\n"
 		      "<div class=\"map fit\" id=\"map-view\">\n", f);

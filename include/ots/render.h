@@ -53,7 +53,8 @@ struct ots_render {
 	const struct ots_render_alert *alerts; size_t n_alerts;
 	/* Added: shown in report.html instead of the map when svg is NULL; NULL (or a zeroed
 	 * struct) gives "map.svg not rendered: Graphviz not installed". The caller sets it when
-	 * dot was present but failed (e.g. to the err text of ots_render_svg). */
+	 * dot was present but failed (e.g. to the err text of ots_render_svg). With an svg, a
+	 * non-empty note is shown above the map (e.g. ots_render_svg's note of its retry). */
 	const char *map_note;
 };
 
@@ -68,6 +69,13 @@ struct ots_render {
  * failure of ots_render_svg returns this code. */
 #define OTS_RENDER_ENODOT OTS_ENOTSUP
 
+/* Map summaries (ots_render_dot). */
+#define OTS_RENDER_SUMMARY_MIN_PAIRS 4
+#define OTS_RENDER_NETWORK_PAIRS_MAX 40
+#define OTS_RENDER_LONE_COLUMN 16
+/* Past this many drawn edges the map asks dot for fewer crossing-reduction passes. */
+#define OTS_RENDER_BIG_EDGES 1000
+
 /* Milliseconds ots_render_svg gives dot before killing it. */
 #define OTS_RENDER_DOT_TIMEOUT_MS 60000u
 
@@ -78,16 +86,37 @@ struct ots_render {
  * OTS_ENOMEM; a conduit whose src or dst is out of range is skipped. Node ids are "a<index>".
  * An edge's label (protocols/ports, op classes) is shown once per source: the other edges of
  * that source with the same label carry it in their tooltip only.
+ *
+ * IT-to-IT traffic is summed up per group pair so that big plants stay readable (and dot
+ * fast): a device pair is drawn as its own edge when either device has an OT role (plc, rtu,
+ * hmi, engineering, historian), when a conduit carries an industrial protocol (an ICS
+ * dissector's name) or a write or engineering op, or when it touches a network-role device
+ * and there are at most OTS_RENDER_NETWORK_PAIRS_MAX such pairs. The other pairs (roles it,
+ * unknown, network) of a (source group, destination group) with at least
+ * OTS_RENDER_SUMMARY_MIN_PAIRS of them become one dashed grey edge between the groups'
+ * "IT hosts" nodes (id "it_g<group>", in the cluster; edge id "s<group>_<group>"), labelled
+ * with its conduits, hosts and top protocol families; the legend says so. Devices left with
+ * no drawn edge are laid out in columns of OTS_RENDER_LONE_COLUMN by invisible edges.
+ * Only the picture is summed up: report.html's conduit table lists every conduit.
  */
 int ots_render_dot(FILE *f, const struct ots_render *r);
 
+/* The argument of ots_render_svg's retry when dot fails: rank the whole graph at once, which
+ * does not go through the per-cluster ranking that fails on some graphs with clusters
+ * ("trouble in init_rank", "lost aN aM edge"). */
+#define OTS_RENDER_DOT_FALLBACK "-Gnewrank=true"
+
 /*
  * Run `dot -Tsvg` (found on PATH, or $OTS_DOT when set and non-empty) with posix_spawn on
- * dot_path -> svg_path (written to svg_path.tmp.<pid> then renamed). Returns OTS_OK;
- * OTS_RENDER_ENODOT when dot is absent; OTS_EIO when dot fails (err names its exit status and
- * its first line on stderr) or a file cannot be written; OTS_ELIMIT when dot ran past
- * OTS_RENDER_DOT_TIMEOUT_MS and was killed. err (may be NULL) gets a one-line reason.
- * Blocks the calling thread until dot ends; reaps its child.
+ * dot_path -> svg_path (written to svg_path.tmp.<pid> then renamed). When dot exits non-zero
+ * (or dies of a signal) it is run once more with OTS_RENDER_DOT_FALLBACK before its other
+ * arguments. Returns OTS_OK (err is "" when the first run drew it; when the retry did, err
+ * says so with the first run's failure: the caller may warn); OTS_RENDER_ENODOT when dot is
+ * absent; OTS_EIO when both runs fail (err names each exit status and first error line on
+ * stderr: the first line starting "Error", else the first line) or a file cannot be written;
+ * OTS_ELIMIT when a run went past the timeout (OTS_RENDER_DOT_TIMEOUT_MS each; no retry after
+ * a first run killed) and was killed. err (may be NULL) gets a one-line reason.
+ * Blocks the calling thread until dot ends; reaps its children.
  */
 int ots_render_svg(const char *dot_path, const char *svg_path, char *err, size_t errlen);
 /* The same with a timeout in milliseconds (tests). */

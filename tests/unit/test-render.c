@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test-render.c: the map (DOT), the dot runner and the HTML report: clusters, merged edges,
- * styles, hostile names in DOT and HTML, no URL in the page, determinism, dot absent/failing/hung. */
+ * styles, hostile names in DOT and HTML, no URL in the page, determinism, dot absent/failing/hung;
+ * IT-to-IT summaries per group pair, dot's retry with the fallback layout. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -314,6 +315,210 @@ test_empty_model(void **state)
 	free(h);
 }
 
+/* A plant for the summaries: cell (PLC, HMI, switch), office (server, five PCs), dmz (jump
+ * host), external (one peer). */
+static const struct ots_render_asset plant[] = {
+	{ .id = "ip:10.0.0.5", .name = "PLC", .role = "plc", .group = "cell" },        /* 0 */
+	{ .id = "ip:10.0.0.9", .name = "HMI", .role = "hmi", .group = "cell" },        /* 1 */
+	{ .id = "ip:10.0.0.1", .name = "SW", .role = "network", .group = "cell" },     /* 2 */
+	{ .id = "ip:10.1.0.2", .name = "SRV", .role = "it", .group = "office" },       /* 3 */
+	{ .id = "ip:10.1.0.11", .name = "PC1", .role = "it", .group = "office" },      /* 4 */
+	{ .id = "ip:10.1.0.12", .name = "PC2", .role = "it", .group = "office" },      /* 5 */
+	{ .id = "ip:10.1.0.13", .name = "PC3", .role = "unknown", .group = "office" }, /* 6 */
+	{ .id = "ip:10.1.0.14", .name = "PC4", .role = "it", .group = "office" },      /* 7 */
+	{ .id = "ip:10.1.0.15", .name = "PC5", .role = "it", .group = "office" },      /* 8 */
+	{ .id = "ip:10.2.0.2", .name = "JUMP", .role = "it", .group = "dmz" },         /* 9 */
+	{ .id = "ip:192.0.2.7", .name = "cloud", .role = "unknown", .group = "external" }, /* 10 */
+};
+
+#define C(s, d, proto, pt, ops) \
+	{ .src = (s), .dst = (d), .id = "c", .transport = "tcp", .port = (pt), \
+	  .protocol = (proto), .op_mask = (ops), .function_codes = "" }
+
+static const struct ots_render_conduit plant_conduits[] = {
+	/* office -> office: five PCs to the server, two conduits each (summed: 5 pairs) */
+	C(4, 3, "ldap", 389, 0), C(4, 3, "smb", 445, 0), C(5, 3, "ldap", 389, 0),
+	C(5, 3, "smb", 445, 0), C(6, 3, "ldap", 389, 0), C(6, 3, "smb", 445, 0),
+	C(7, 3, "ldap", 389, 0), C(7, 3, "smb", 445, 0), C(8, 3, "ldap", 389, 0),
+	C(8, 3, "smb", 445, 0),
+	/* office -> external: five PCs to the cloud (summed: 5 pairs, TLS 4 and DNS 2) */
+	C(4, 10, "TLS.Google", 443, 0), C(5, 10, "TLS.Microsoft", 443, 0),
+	C(6, 10, "TLS.Google", 443, 0), C(7, 10, "DNS", 53, 0), C(7, 10, "TLS", 443, 0),
+	C(8, 10, "DNS.Google", 53, 0),
+	/* IT to an OT device, an IT protocol: drawn */
+	C(3, 0, "HTTP", 80, 0),
+	/* IT to IT but an industrial protocol (nDPI's spelling too): drawn */
+	C(4, 5, "Modbus", 502, 0), C(5, 6, "IEC60870", 2404, 0),
+	/* IT to IT with a write: drawn */
+	C(6, 7, "mystery", 9999, 1u << OTS_OP_WRITE),
+	/* dmz -> office: one pair, too few to sum */
+	C(9, 3, "rdp", 3389, 0),
+	/* a network device, few of them: drawn */
+	C(2, 3, "snmp", 161, 0),
+	/* ICS */
+	C(1, 0, "modbus", 502, 1u << OTS_OP_READ),
+};
+
+static struct ots_render
+plant_model(void)
+{
+	struct ots_render r;
+
+	memset(&r, 0, sizeof(r));
+	r.title = "plant";
+	r.generated = "2024-05-01T11:00:00Z";
+	r.assets = plant;
+	r.n_assets = sizeof(plant) / sizeof(plant[0]);
+	r.conduits = plant_conduits;
+	r.n_conduits = sizeof(plant_conduits) / sizeof(plant_conduits[0]);
+	return r;
+}
+
+static void
+test_dot_summary(void **state)
+{
+	struct ots_render r = plant_model();
+	char *d = render_dot(&r), *h, *l;
+	const char *g;
+	size_t i;
+
+	(void)state;
+	/* groups: cell g0, dmz g1, office g2, external g3 */
+	assert_non_null(strstr(d, "subgraph cluster_g2 {\n\t\tgraph [id=\"g2\", class=\"group\""));
+	assert_non_null(strstr(d, "label=\"office (6)\""));
+	/* two summary edges, between the "IT hosts" nodes */
+	assert_int_equal(count(d, "class=\"conduit summary\""), 2);
+	l = line_of(d, "\tit_g2 -> it_g2 [");
+	assert_non_null(l);
+	assert_non_null(strstr(l, "id=\"s2_2\""));
+	assert_non_null(strstr(l, "style=\"dashed\""));
+	assert_non_null(strstr(l, "color=\"#9a9a9a\""));
+	assert_non_null(strstr(l, "label=\"10 conduits, 5 pairs\\nldap 5, smb 5\""));
+	assert_non_null(strstr(l, "tooltip=\"IT traffic office -> office: 10 conduits, 5 device "
+	                          "pairs, 5 initiators, 1 responders\\nldap 5\\nsmb 5\\n--\\n"
+	                          "PC1 -> SRV (2)\\nPC2 -> SRV (2)\\nPC3 -> SRV (2)\\n"));
+	l = line_of(d, "\tit_g2 -> it_g3 [");
+	assert_non_null(l);
+	/* families: TLS.Google, TLS.Microsoft and TLS are TLS; DNS.Google and DNS are DNS */
+	assert_non_null(strstr(l, "label=\"6 conduits, 5 to 1 host\\nTLS 4, DNS 2\""));
+	/* the nodes they join: in their clusters, not asset nodes */
+	l = line_of(d, "\t\tit_g2 [");
+	assert_non_null(l);
+	assert_non_null(strstr(l, "label=\"IT hosts (6)\""));
+	assert_non_null(strstr(l, "class=\"summary\""));
+	g = strstr(d, "subgraph cluster_g2 {");
+	assert_true(g < strstr(d, "\t\tit_g2 [") && strstr(d, "\t\tit_g2 [") <
+	            strstr(d, "subgraph cluster_g3 {"));
+	l = line_of(d, "\t\tit_g3 [");
+	assert_non_null(l);
+	assert_non_null(strstr(l, "label=\"external hosts (1)\""));
+	assert_null(strstr(d, "it_g0"));
+	assert_null(strstr(d, "it_g1"));
+	/* summed pairs have no edge of their own */
+	assert_null(strstr(d, "\ta4 -> a3 ["));
+	assert_null(strstr(d, "\ta8 -> a3 ["));
+	assert_null(strstr(d, "\ta4 -> a10 ["));
+	assert_null(strstr(d, "\ta7 -> a10 ["));
+	/* drawn alone: OT role, industrial protocol (any spelling), write, few pairs, network */
+	assert_non_null(strstr(d, "\ta3 -> a0 ["));
+	assert_non_null(strstr(d, "\ta4 -> a5 ["));
+	assert_non_null(strstr(d, "\ta5 -> a6 ["));
+	assert_non_null(strstr(d, "\ta6 -> a7 ["));
+	assert_non_null(strstr(d, "\ta9 -> a3 ["));
+	assert_non_null(strstr(d, "\ta2 -> a3 ["));
+	assert_non_null(strstr(d, "\ta1 -> a0 ["));
+	assert_int_equal(count(d, "class=\"conduit "), 7 + 2);
+	/* the legend says so */
+	assert_non_null(strstr(d, "IT-to-IT traffic summarised per group pair: 16 conduits of 10 "
+	                          "device pairs between 7 IT, unknown or network hosts, drawn as 2 "
+	                          "edges"));
+	/* every node still there; PC5 and the cloud have no drawn edge: < 16 lone, no column */
+	for (i = 0; i < r.n_assets; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "\t\ta%zu [", i);
+		assert_non_null(strstr(d, id));
+	}
+	assert_null(strstr(d, "style=invis"));
+	assert_null(strstr(d, "mclimit"));
+	/* the report's conduit table keeps every conduit */
+	h = render_html(&r, NULL);
+	assert_int_equal(count(h, "<tr class="), r.n_conduits);
+	assert_non_null(strstr(h, "<td>PC1</td><td>SRV</td><td>ldap</td>"));
+	assert_non_null(strstr(h, "<td>PC5</td><td>cloud</td><td>DNS.Google</td>"));
+	free(h);
+	free(d);
+
+	/* without the first ten conduits the office pair is gone; office -> external still sums */
+	r.conduits = plant_conduits + 10;
+	r.n_conduits -= 10;
+	d = render_dot(&r);
+	assert_int_equal(count(d, "class=\"conduit summary\""), 1);
+	assert_non_null(strstr(d, "label=\"IT hosts (5)\""));
+	free(d);
+	/* with two of its pairs left, too few: drawn one by one, no summary, no legend line */
+	r.conduits = plant_conduits + 13;
+	r.n_conduits -= 3;
+	d = render_dot(&r);
+	assert_int_equal(count(d, "class=\"conduit summary\""), 0);
+	assert_null(strstr(d, "it_g"));
+	assert_null(strstr(d, "IT-to-IT"));
+	assert_non_null(strstr(d, "\ta7 -> a10 ["));
+	assert_non_null(strstr(d, "\ta8 -> a10 ["));
+	free(d);
+}
+
+/* Many network devices are summed too; many lone nodes are put in columns; a big map is
+ * tuned. */
+static void
+test_dot_summary_large(void **state)
+{
+	enum { N_SW = 45, N_PLC = 1100 };
+	static struct ots_render_asset a[1 + N_SW + N_PLC + 1];
+	static struct ots_render_conduit c[N_SW + N_PLC];
+	struct ots_render r;
+	char *d;
+	size_t i, n = 0, m = 0;
+
+	(void)state;
+	a[n++] = (struct ots_render_asset){ .id = "srv", .name = "srv", .role = "it", .group = "it" };
+	for (i = 0; i < N_SW; i++) {
+		a[n] = (struct ots_render_asset){ .id = "sw", .name = "sw", .role = "network",
+		                                  .group = "net" };
+		c[m++] = (struct ots_render_conduit){ .src = n, .dst = 0, .id = "c", .transport = "udp",
+		                                      .port = 514, .protocol = "syslog" };
+		n++;
+	}
+	for (i = 0; i < N_PLC; i++) {
+		a[n] = (struct ots_render_asset){ .id = "plc", .name = "plc", .role = "plc",
+		                                  .group = "cell" };
+		c[m++] = (struct ots_render_conduit){ .src = N_SW + N_PLC + 1, .dst = n, .id = "c",
+		                                      .transport = "tcp", .port = 502,
+		                                      .protocol = "modbus" };
+		n++;
+	}
+	a[n++] = (struct ots_render_asset){ .id = "hmi", .name = "hmi", .role = "hmi",
+	                                    .group = "cell" };
+	memset(&r, 0, sizeof(r));
+	r.assets = a;
+	r.n_assets = n;
+	r.conduits = c;
+	r.n_conduits = m;
+	d = render_dot(&r);
+	/* 45 > 40 network pairs: one summary net -> it (groups: cell g0, it g1, net g2) */
+	assert_int_equal(count(d, "class=\"conduit summary\""), 1);
+	assert_non_null(strstr(d, "\tit_g2 -> it_g1 [id=\"s2_1\""));
+	assert_non_null(strstr(d, "label=\"45 conduits, 45 to 1 host\\nsyslog 45\""));
+	/* the 45 switches have no drawn edge: three columns of 16, 16 and 13 (29 invisible
+	 * edges); srv has none either but is alone in its group */
+	assert_int_equal(count(d, "[style=invis]"), N_SW - 16);
+	/* 1100 modbus edges + 1: a big map */
+	assert_int_equal(count(d, "class=\"conduit read\"") + count(d, "class=\"conduit other\""),
+	                 N_PLC);
+	assert_non_null(strstr(d, "\tgraph [mclimit=0.2, remincross=false];\n"));
+	free(d);
+}
+
 /* A directory with a fake dot program body (a shell script). */
 static void
 fake_dot(const char *dir, const char *body, char *path, size_t len)
@@ -396,6 +601,112 @@ test_svg(void **state)
 	rmdir(dir);
 }
 
+static size_t
+runs(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	int ch;
+
+	if (!f)
+		return 0;
+	while ((ch = getc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+static void
+test_svg_fallback(void **state)
+{
+	char dir[] = "/tmp/test-render.XXXXXX", dotp[256], svgp[256], prog[256], log[256];
+	char err[1024], body[1024];
+	struct ots_render r = model();
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(dotp, sizeof(dotp), "%s/map.dot", dir);
+	snprintf(svgp, sizeof(svgp), "%s/map.svg", dir);
+	snprintf(log, sizeof(log), "%s/runs", dir);
+	f = fopen(dotp, "w");
+	assert_non_null(f);
+	assert_int_equal(ots_render_dot(f, &r), OTS_OK);
+	assert_int_equal(fclose(f), 0);
+
+	/* fails the first time (a warning before the error), the retry has the fallback first */
+	snprintf(body, sizeof(body),
+	         "echo \"$*\" >> '%s'\n"
+	         "if [ \"$1\" != -Gnewrank=true ]; then\n"
+	         "  echo 'Warning: node a1, port x unrecognized' >&2\n"
+	         "  echo 'Error: trouble in init_rank' >&2; printf '\\t%%%%0 8\\n' >&2; exit 1\n"
+	         "fi\n"
+	         "[ \"$2\" = -Tsvg ] && [ \"$3\" = -o ] && echo '<svg/>' > \"$4\"", log);
+	fake_dot(dir, body, prog, sizeof(prog));
+	setenv("OTS_DOT", prog, 1);
+	assert_int_equal(ots_render_svg(dotp, svgp, err, sizeof(err)), OTS_OK);
+	assert_int_equal(runs(log), 2);
+	assert_int_equal(stat(svgp, &st), 0);
+	assert_int_equal(st.st_size, 7);
+	assert_non_null(strstr(err, "map.dot: dot exited with status 1: Error: trouble in init_rank; "));
+	assert_non_null(strstr(err, "map.svg drawn by the retry with -Gnewrank=true"));
+	assert_null(strstr(err, "Warning"));
+	assert_null(strstr(err, "%0"));
+	unlink(svgp);
+
+	/* the report shows that note above the map */
+	{
+		char *h;
+
+		r.map_note = err;
+		h = render_html(&r, "<svg></svg>");
+		assert_non_null(strstr(h, "<p class=\"note\" id=\"map-note\">"));
+		assert_non_null(strstr(h, "drawn by the retry with -Gnewrank=true</p>\n"
+		                          "<div class=\"tools\">"));
+		free(h);
+		r.map_note = NULL;
+	}
+
+	/* fine the first time: one run, no note */
+	unlink(log);
+	fake_dot(dir, "echo x >> \"$(dirname \"$0\")/runs\"; echo '<svg/>' > \"$3\"", prog,
+	         sizeof(prog));
+	strcpy(err, "stale");
+	assert_int_equal(ots_render_svg(dotp, svgp, err, sizeof(err)), OTS_OK);
+	assert_int_equal(runs(log), 1);
+	assert_string_equal(err, "");
+	unlink(svgp);
+
+	/* fails both times: both failures named (the first line when none starts "Error") */
+	unlink(log);
+	snprintf(body, sizeof(body),
+	         "echo x >> '%s'\n"
+	         "if [ \"$1\" = -Gnewrank=true ]; then echo 'Error: lost a52 a228 edge' >&2; exit 1; fi\n"
+	         "echo 'dot: cannot open' >&2; kill -TERM $$", log);
+	fake_dot(dir, body, prog, sizeof(prog));
+	assert_int_equal(ots_render_svg(dotp, svgp, err, sizeof(err)), OTS_EIO);
+	assert_int_equal(runs(log), 2);
+	assert_non_null(strstr(err, "map.dot: dot died of signal 15: dot: cannot open; the retry with "
+	                            "-Gnewrank=true failed too: dot exited with status 1: Error: lost "
+	                            "a52 a228 edge"));
+	assert_int_equal(stat(svgp, &st), -1);
+
+	/* killed at the timeout: no retry */
+	unlink(log);
+	snprintf(body, sizeof(body), "echo x >> '%s'; exec sleep 10", log);
+	fake_dot(dir, body, prog, sizeof(prog));
+	assert_int_equal(ots_render_svg_timeout(dotp, svgp, 200, err, sizeof(err)), OTS_ELIMIT);
+	assert_int_equal(runs(log), 1);
+	assert_int_equal(stat(svgp, &st), -1);
+
+	unsetenv("OTS_DOT");
+	unlink(log);
+	unlink(prog);
+	unlink(dotp);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -407,6 +718,9 @@ main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_empty_model),
 		cmocka_unit_test(test_svg),
+		cmocka_unit_test(test_dot_summary),
+		cmocka_unit_test(test_dot_summary_large),
+		cmocka_unit_test(test_svg_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
