@@ -1128,7 +1128,7 @@ write_render(struct ots_inv *inv, const char *dir, const char *title, char *err,
 	struct ots_render r;
 	struct strbag bag;
 	uint32_t *pos = NULL, i, x;
-	char path[4096], dotp[4096], svgp[4096], buf[2048], tb[16];
+	char path[4096], dotp[4096], svgp[4096], buf[2048], tb[16], e2[1024] = "", note[1100];
 	char *svg = NULL;
 	size_t svg_len = 0;
 	FILE *f;
@@ -1259,13 +1259,21 @@ write_render(struct ots_inv *inv, const char *dir, const char *title, char *err,
 		r.map_note = bag_add(&bag, buf);
 		unlink(svgp); /* a map of an earlier checkpoint would be stale */
 	} else {
-		char e2[512] = "";
 		int s = ots_render_svg(dotp, svgp, e2, sizeof(e2));
 
-		if (s == OTS_OK)
+		if (s == OTS_OK) {
 			svg = slurp(svgp, &svg_len);
-		else
+			if (e2[0]) { /* dot failed, its retry with the fallback layout drew the map */
+				ots_warn("%s", e2);
+				r.map_note = e2;
+			}
+		} else {
 			ots_warn("%s", e2[0] ? e2 : "map.svg not rendered");
+			if (s != OTS_RENDER_ENODOT) {
+				snprintf(note, sizeof(note), "the map could not be rendered: %s", e2);
+				r.map_note = note;
+			}
+		}
 	}
 	f = open_tmp(dir, "report.html", path, sizeof(path), err, errlen);
 	if (!f) {

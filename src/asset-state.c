@@ -134,6 +134,8 @@ oc_json(const struct ots_inv *inv, const struct ots_oconduit *c, struct ots_json
 	ots_json_u64(j, NULL, c->bytes[1]);
 	ots_json_arr_close(j);
 	ots_json_u64(j, "flows", c->flows);
+	if (c->ics_flags)
+		ots_json_u64(j, "ics_flags", c->ics_flags);
 	if (c->ics) {
 		ots_json_obj_open(j, "ics");
 		ots_json_str(j, "protocol", proto_id_name(c->ics->proto));
@@ -585,6 +587,12 @@ load_conduit(struct ots_inv *inv, const struct ots_jv *o, size_t at, char *why, 
 	    get_u64(o, "flows", &c->flows)) {
 		snprintf(why, wl, "conduit %zu: missing counters", at);
 		return OTS_EINVAL;
+	}
+	{
+		uint64_t fl;
+
+		if (get_u64(o, "ics_flags", &fl) == OTS_OK) /* optional: absent when 0 */
+			c->ics_flags = (uint8_t)fl;
 	}
 	for (i = 0; i < 2; i++) {
 		v = ots_jv_get(o, "pkts");

@@ -490,6 +490,7 @@ ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r, const struct ots
 		c->bytes[d] += r->bytes[e[d]];
 	}
 	c->flows++;
+	c->ics_flags |= r->ics_flags;
 	if (ics && r->app_proto) {
 		struct ots_conduit_ics *ci = oc_ics(c, r->app_proto);
 		unsigned i;

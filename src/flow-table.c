@@ -452,6 +452,7 @@ flow_recycle(struct ots_flow_table *t, struct ots_flow *f, uint32_t idx, uint8_t
 		memcpy(f->vlan, keep.vlan, sizeof(f->vlan));
 		memcpy(f->mac, keep.mac, sizeof(f->mac));
 		memcpy(f->ttl, keep.ttl, sizeof(f->ttl));
+		f->ics_flags = keep.ics_flags;
 		f->ndpi_master = keep.ndpi_master;
 		f->ndpi_app = keep.ndpi_app;
 		f->ndpi_category = keep.ndpi_category;

@@ -184,6 +184,8 @@ on_flag(void *ctx, const struct ots_ics_flag_rec *r)
 
 	if (!w->cur)
 		return;
+	if (r->flag < 8) /* the zone checks read them from the flow record */
+		w->cur->ics_flags |= (uint8_t)(1u << r->flag);
 	event_base(w, &e, OTS_EV_FLAG, r->proto);
 	e.flag = r->flag;
 	e.what = r->what;
@@ -265,6 +267,7 @@ flow_end(void *ctx, struct ots_flow *f)
 	r.ndpi_state = f->ndpi_state;
 	r.ttl[0] = f->ttl[0];
 	r.ttl[1] = f->ttl[1];
+	r.ics_flags = f->ics_flags;
 	r.ndpi_master = f->ndpi_master;
 	r.ndpi_app = f->ndpi_app;
 	ots_classify_proto_name(w->cls, f, r.proto, sizeof(r.proto));

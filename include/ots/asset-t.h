@@ -95,6 +95,7 @@ struct ots_oconduit {
 	uint64_t flows;
 	struct ots_conduit_ics *ics;  /* NULL unless a dissector had the flow */
 	uint32_t conduit;             /* ots_inv_build: index in inv->conduits */
+	uint8_t ics_flags;            /* union of the flows' ics_flags */
 };
 
 /* Open-addressing index of uint32 entries (entry + 1, 0 empty). */

@@ -76,6 +76,7 @@ struct ots_flow {
 	uint16_t app_proto;            /* enum ots_proto_id of the dissector, 0 none */
 	uint8_t ttl[2];                /* TTL / hop limit of the first IP packet each way, 0 none:
 	                                * the asset layer tells routed peers from local ones */
+	uint8_t ics_flags;             /* bit (1u << enum ots_ics_flag) per flag its dissector raised */
 	uint64_t first_ts, last_ts;    /* microseconds, packet time */
 	uint64_t pkts[2], bytes[2];    /* per direction, bytes on the wire */
 	uint64_t payload_bytes[2];

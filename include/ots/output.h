@@ -40,6 +40,7 @@ struct ots_flow_rec {
 	uint8_t vlan_count;
 	uint8_t has_mac;          /* bit 0: mac[0] known, bit 1: mac[1] known */
 	uint8_t tcp_flags[2];     /* union of TCP flags seen per direction */
+	uint8_t ics_flags;        /* bit (1u << enum ots_ics_flag) per flag raised in the flow */
 	char proto[48];           /* nDPI name, "Modbus", "TLS.Google" ... */
 	char category[32];
 	uint32_t ics_idx;         /* output side: index of the kept ICS tallies, or UINT32_MAX */
