@@ -844,7 +844,7 @@ main(int argc, char **argv)
 		t = now();
 		ots_json_init(&j);
 		ots_json_free(&j);
-		wr = ots_inv_write(&inv, dir, "inv-bench", werr, sizeof(werr));
+		wr = ots_inv_write(&inv, dir, "inv-bench", NULL, werr, sizeof(werr));
 		snprintf(path, sizeof(path), "%s/assets.json", dir);
 		kv_u("assets_json_bytes", file_size(path));
 		bytes += file_size(path);

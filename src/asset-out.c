@@ -1121,7 +1121,8 @@ rc_bytes_cmp(const void *pa, const void *pb)
 }
 
 static int
-write_render(struct ots_inv *inv, const char *dir, const char *title, char *err, size_t errlen)
+write_render(struct ots_inv *inv, const char *dir, const char *title,
+             const struct ots_inv_overlay *ov, char *err, size_t errlen)
 {
 	struct ots_render_asset *ra = NULL;
 	struct ots_render_conduit *rc = NULL;
@@ -1161,7 +1162,8 @@ write_render(struct ots_inv *inv, const char *dir, const char *title, char *err,
 			v->name = bag_add(&bag, buf);
 		}
 		v->role = ots_role_name((enum ots_role)a->role);
-		v->group = ots_inv_str(inv, a->group);
+		v->group = ov && ov->asset_group && ov->asset_group[inv->asset_order[x]] ?
+		                   ov->asset_group[inv->asset_order[x]] : ots_inv_str(inv, a->group);
 		v->vendor = bag_add(&bag, summary(inv, a, "vendor"));
 		v->model = bag_add(&bag, summary(inv, a, "model"));
 		v->firmware = bag_add(&bag, summary(inv, a, "firmware"));
@@ -1226,6 +1228,11 @@ write_render(struct ots_inv *inv, const char *dir, const char *title, char *err,
 		v->bytes[1] = c->bytes[1];
 		v->first_seen = c->first_ts * 1000;
 		v->last_seen = c->last_ts * 1000;
+		v->alert = ov && ov->conduit_alert ? ov->conduit_alert[inv->conduit_order[x]] : 0;
+	}
+	if (ov) {
+		r.alerts = ov->alerts;
+		r.n_alerts = ov->n_alerts;
 	}
 	r.title = title ? title : "otsensor";
 	if (r.n_conduits > OTS_REPORT_MAX_CONDUITS) {
@@ -1294,7 +1301,8 @@ out:
 }
 
 int
-ots_inv_write(struct ots_inv *inv, const char *dir, const char *title, char *err, size_t errlen)
+ots_inv_write(struct ots_inv *inv, const char *dir, const char *title,
+              const struct ots_inv_overlay *ov, char *err, size_t errlen)
 {
 	static const char *const names[2] = { "assets.json", "conduits.json" };
 	struct ots_json j;
@@ -1330,5 +1338,5 @@ ots_inv_write(struct ots_inv *inv, const char *dir, const char *title, char *err
 	rc = close_tmp(f, path, err, errlen);
 	if (rc != OTS_OK)
 		return rc;
-	return write_render(inv, dir, title, err, errlen);
+	return write_render(inv, dir, title, ov, err, errlen);
 }

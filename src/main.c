@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -25,14 +26,63 @@
 #include "ots/oui.h"
 #include "ots/stats.h"
 #include "ots/worker.h"
+#include "ots/zone-policy.h"
+#include "ots/zones.h"
 
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_hup;
 
 static void
 on_signal(int sig)
 {
 	if (!got_signal) /* the first one names the cause; later ones only wake threads up */
 		got_signal = sig;
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
+}
+
+/* The zones policy of a run (-z). */
+struct zctx {
+	struct ots_zones zones;
+	int have;
+	struct ots_policy pol;
+	FILE *alerts;             /* DIR/alerts.jsonl */
+	char host[256];           /* observer.name; empty with --deterministic */
+	uint64_t reloads;
+};
+
+/* -z at start and on SIGHUP: a file that does not load keeps the previous policy. */
+static int
+zones_reload(const struct ots_conf *conf, struct zctx *zc)
+{
+	struct ots_zones nz;
+	char err[1024] = "";
+	size_t i;
+
+	memset(&nz, 0, sizeof(nz));
+	if (ots_zones_load(&nz, conf->zones_path, err, sizeof(err)) != OTS_OK) {
+		if (zc->have)
+			ots_err("%s; keeping the zones loaded before", err);
+		else
+			ots_err("%s", err);
+		return 1;
+	}
+	for (i = 0; i < nz.n_warnings; i++)
+		ots_warn("%s", nz.warnings[i]);
+	if (zc->have) {
+		ots_zones_free(&zc->zones);
+		zc->reloads++;
+		ots_info("%s: zones reloaded (%zu zones, %zu conduits)", conf->zones_path, nz.n_zones,
+		         nz.n_conduits);
+	}
+	zc->zones = nz;
+	zc->have = 1;
+	return 0;
 }
 
 static void
@@ -68,6 +118,13 @@ usage(FILE *fp)
 	        "      --geoip FILE       MaxMind DB for country/ASN of public peers (GeoLite2/\n"
 	        "                         GeoIP2 Country, City, ASN; ip-location-db country);\n"
 	        "                         repeat for several; 'none' disables the default\n"
+	        "zones (IEC 62443):\n"
+	        "  -z, --zones FILE       check the traffic against the zones and conduits declared\n"
+	        "                         in FILE (YAML): DIR/alerts.jsonl, DIR/zones.json; SIGHUP\n"
+	        "                         re-reads FILE (a broken file keeps the previous zones)\n"
+	        "      --check-zones FILE validate a zones file and exit (0 valid, 1 not)\n"
+	        "      --suggest-zones    after reading the captures, print a starter zones file\n"
+	        "                         made from the traffic seen (stdout; DIR/zones.suggested.yaml)\n"
 	        "      --ieee-data DIR    IEEE OUI lists for NIC vendors\n"
 	        "                         (default /usr/share/ieee-data, package ieee-data)\n"
 	        "  -q, --quiet            no summary, no progress line\n"
@@ -85,7 +142,7 @@ usage(FILE *fp)
 
 enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
-	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE
+	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +162,9 @@ static const struct option long_opts[] = {
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ "ieee-data", required_argument, NULL, OPT_IEEE },
+	{ "zones", required_argument, NULL, 'z' },
+	{ "check-zones", required_argument, NULL, OPT_CHECK_ZONES },
+	{ "suggest-zones", no_argument, NULL, OPT_SUGGEST_ZONES },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -128,7 +188,7 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:f:o:w:qh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:f:o:w:qhz:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (ots_conf_add_input(conf, optarg, err, sizeof(err)) != OTS_OK) {
@@ -184,12 +244,19 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 			conf->geoip[conf->n_geoip++] = optarg;
 			break;
 		case OPT_IEEE: conf->ieee_dir = optarg; break;
+		case 'z': conf->zones_path = optarg; break;
+		case OPT_CHECK_ZONES: conf->check_zones = optarg; break;
+		case OPT_SUGGEST_ZONES: conf->suggest_zones = 1; break;
 		default:
 			return 2; /* getopt printed the reason */
 		}
 	}
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s' (inputs are given with -r)", argv[optind]);
+	if (conf->check_zones)
+		return 0;
+	if (conf->suggest_zones && !conf->n_inputs)
+		return bad_usage("--suggest-zones works on captures: give -r FILE|DIR");
 	if (!conf->n_inputs && !conf->iface)
 		return bad_usage("nothing to read: give -r FILE|DIR or -i IFACE");
 	if (conf->n_inputs && conf->iface)
@@ -298,12 +365,14 @@ inventory_load_oui(const struct ots_conf *conf, struct ots_inv *inv, struct ots_
 		ots_warn("%s", err);
 }
 
-/* Build the inventory, report its changes, write its files and save the state. events is
- * events.jsonl (or NULL). Returns 0 or 1 (error reported). */
+/* Build the inventory, report its changes, check the zones, write the files and save the
+ * state. events is events.jsonl (or NULL). Returns 0 or 1 (error reported). */
 static int
 inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *events,
-                     const char *title)
+                     const char *title, struct zctx *zc)
 {
+	struct ots_inv_overlay ov, *ovp = NULL;
+	void *ovs = NULL;
 	char err[1024] = "";
 	int status = 0;
 	double t0 = mono_now();
@@ -313,10 +382,40 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 		return 1;
 	}
 	ots_inv_changes(inv, events);
-	if (conf->outdir && ots_inv_write(inv, conf->outdir, title, err, sizeof(err)) != OTS_OK) {
+	if (zc && zc->have) {
+		if (ots_policy_eval(&zc->pol, &zc->zones, inv) != OTS_OK) {
+			ots_err("zone checks: out of memory");
+			status = 1;
+		} else {
+			ots_policy_write_alerts(&zc->pol, &zc->zones, inv, zc->host[0] ? zc->host : NULL,
+			                        zc->alerts);
+			if (zc->alerts && fflush(zc->alerts) != 0) {
+				ots_err("error writing alerts.jsonl");
+				status = 1;
+			}
+			if (ots_policy_overlay(&zc->pol, &zc->zones, inv, &ov, &ovs) == OTS_OK)
+				ovp = &ov;
+			if (conf->outdir) {
+				struct ots_json j;
+				char path[4096];
+
+				ots_json_init(&j);
+				j.pretty = 1;
+				ots_policy_zones_json(&zc->pol, &zc->zones, inv, &j);
+				snprintf(path, sizeof(path), "%s/zones.json", conf->outdir);
+				if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {
+					ots_err("cannot write %s", path);
+					status = 1;
+				}
+				ots_json_free(&j);
+			}
+		}
+	}
+	if (conf->outdir && ots_inv_write(inv, conf->outdir, title, ovp, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		status = 1;
 	}
+	ots_policy_overlay_free(ovs);
 	if (conf->state_path) {
 		err[0] = '\0';
 		if (ots_inv_state_save(inv, conf->state_path, err, sizeof(err)) != OTS_OK) {
@@ -377,6 +476,7 @@ main(int argc, char **argv)
 	struct ots_inv inv;
 	struct ots_oui oui;
 	struct ots_geoip *geo = NULL;
+	struct zctx zc;
 	struct sigaction sa;
 	char title[1024];
 	double last_ckpt;
@@ -393,6 +493,35 @@ main(int argc, char **argv)
 		return rc;
 	}
 	conf.progress = !conf.quiet && conf.n_inputs && isatty(STDERR_FILENO);
+	memset(&zc, 0, sizeof(zc));
+	ots_policy_init(&zc.pol);
+	if (conf.check_zones) {
+		size_t i;
+
+		conf.zones_path = conf.check_zones;
+		rc = zones_reload(&conf, &zc);
+		if (rc == 0) {
+			printf("%s: valid: %zu zones, %zu conduits%s%s%s\n", conf.check_zones,
+			       zc.zones.n_zones, zc.zones.n_conduits, zc.zones.site ? ", site " : "",
+			       zc.zones.site ? zc.zones.site : "",
+			       zc.zones.n_warnings ? " (warnings above)" : "");
+			for (i = 0; i < zc.zones.n_zones; i++)
+				printf("  zone %s: SL-T %u, %zu networks, %zu VLANs\n", zc.zones.zones[i].name,
+				       zc.zones.zones[i].sl_t, zc.zones.zones[i].n_nets,
+				       zc.zones.zones[i].n_vlans);
+			ots_zones_free(&zc.zones);
+		}
+		ots_conf_free(&conf);
+		return rc;
+	}
+	if (conf.zones_path && zones_reload(&conf, &zc) != 0) {
+		ots_conf_free(&conf);
+		return 1;
+	}
+	if (conf.suggest_zones)
+		conf.quiet = 1; /* stdout is the YAML */
+	if (!conf.deterministic && gethostname(zc.host, sizeof(zc.host) - 1) != 0)
+		zc.host[0] = '\0';
 
 	if (ots_capture_check(&conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
@@ -408,7 +537,19 @@ main(int argc, char **argv)
 	ots_inv_init(&inv);
 	memset(&oui, 0, sizeof(oui));
 	report_title(&conf, title, sizeof(title));
-	inv_on = conf.outdir != NULL || conf.state_path != NULL;
+	inv_on = conf.outdir != NULL || conf.state_path != NULL || zc.have || conf.suggest_zones;
+	if (zc.have && conf.outdir) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/alerts.jsonl", conf.outdir);
+		zc.alerts = fopen(path, "w");
+		if (!zc.alerts) {
+			ots_err("cannot write %s: %s", path, strerror(errno));
+			ots_output_close(&out);
+			ots_conf_free(&conf);
+			return 1;
+		}
+	}
 	if (inv_on && inventory_open(&conf, &inv, &oui, &geo) != 0) {
 		ots_output_close(&out);
 		ots_inv_free(&inv);
@@ -436,6 +577,8 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	t0 = mono_now();
@@ -476,11 +619,16 @@ main(int argc, char **argv)
 		} else {
 			spins = 0;
 		}
+		if (got_hup) {
+			got_hup = 0;
+			if (conf.zones_path)
+				zones_reload(&conf, &zc); /* applies from the next checkpoint */
+		}
 		if (inv_on && conf.iface && mono_now() - last_ckpt >= (double)conf.checkpoint_s) {
 			/* live: the files and the state follow the network; a checkpoint of a
 			 * large inventory takes the main thread for a moment, the worker rings
 			 * absorb it */
-			if (inventory_checkpoint(&conf, &inv, out.events, title) != 0)
+			if (inventory_checkpoint(&conf, &inv, out.events, title, &zc) != 0)
 				status = 1;
 			if (out.events)
 				fflush(out.events);
@@ -531,7 +679,7 @@ main(int argc, char **argv)
 		/* changes go after the packet events (events.jsonl is closed by now: append) */
 		FILE *ev = out.events_path ? fopen(out.events_path, "a") : NULL;
 
-		if (inventory_checkpoint(&conf, &inv, ev, title) != 0)
+		if (inventory_checkpoint(&conf, &inv, ev, title, &zc) != 0)
 			status = 1;
 		if (ev && fclose(ev) != 0) {
 			ots_err("error writing %s", out.events_path);
@@ -540,6 +688,27 @@ main(int argc, char **argv)
 		if (!conf.quiet)
 			printf("inventory: %u assets, %u conduits%s%s\n", inv.n_order, inv.n_conduits,
 			       conf.outdir ? " in " : "", conf.outdir ? conf.outdir : "");
+		if (zc.have && !conf.quiet)
+			printf("zones: %llu alert%s (%s)\n", (unsigned long long)zc.pol.alerts_written,
+			       zc.pol.alerts_written == 1 ? "" : "s",
+			       conf.outdir ? "alerts.jsonl, zones.json" : "add -o DIR to keep them");
+		if (conf.suggest_zones && inv.built) {
+			if (ots_policy_suggest(&inv, stdout) != OTS_OK) {
+				ots_err("--suggest-zones: cannot write the zones file");
+				status = 1;
+			}
+			if (conf.outdir) {
+				char path[4096];
+				FILE *sf;
+
+				snprintf(path, sizeof(path), "%s/zones.suggested.yaml", conf.outdir);
+				sf = fopen(path, "w");
+				if (!sf || ots_policy_suggest(&inv, sf) != OTS_OK || fclose(sf) != 0) {
+					ots_err("cannot write %s", path);
+					status = 1;
+				}
+			}
+		}
 	}
 	if (conf.outdir) {
 		struct ots_json j;
@@ -576,6 +745,11 @@ teardown:
 	ots_oui_free(&oui);
 	if (geo)
 		ots_geoip_close(geo);
+	if (zc.alerts && fclose(zc.alerts) != 0)
+		status = 1;
+	ots_policy_free(&zc.pol);
+	if (zc.have)
+		ots_zones_free(&zc.zones);
 	ots_conf_free(&conf);
 	return status;
 }

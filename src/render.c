@@ -67,6 +67,9 @@ role_of(const char *name)
 	return &roles[OTS_ARRAY_LEN(roles) - 1];
 }
 
+/* Conduits a zone check raised an alert on. */
+#define ALERT_COLOR "#e3001b"
+
 /* Edge classes, worst first. */
 enum edge_class { EDGE_ENGINEERING = 0, EDGE_WRITE, EDGE_READ, EDGE_OTHER };
 
@@ -74,7 +77,8 @@ static const struct {
 	const char *name, *legend, *color, *style;
 	const char *penwidth;
 } edge_styles[] = {
-	[EDGE_ENGINEERING] = { "engineering", "program, firmware, mode, restart", "#d62728", "bold",
+	/* purple, not red: red is kept for conduits that break the declared zones */
+	[EDGE_ENGINEERING] = { "engineering", "program, firmware, mode, restart", "#6a3d9a", "bold",
 	                       "2.6" },
 	[EDGE_WRITE] = { "write", "write, control", "#f28e2b", "solid", "1.6" },
 	[EDGE_READ] = { "read", "read, monitor, other ICS", "#8c8c8c", "solid", "0.7" },
@@ -367,6 +371,13 @@ dot_legend(FILE *f, const struct ots_render *r, const struct summary_stats *st)
 		        edge_styles[i].color, i == EDGE_ENGINEERING ? "&#9473;&#9473;" :
 		        i == EDGE_OTHER ? "- - -" : "&#8212;&#8212;", edge_styles[i].legend);
 	fputs("</tr>", f);
+	for (i = 0; i < r->n_conduits; i++)
+		if (r->conduits[i].alert)
+			break;
+	if (i < r->n_conduits)
+		fprintf(f, "<tr><td colspan=\"8\" align=\"left\"><font color=\"%s\">&#9473;&#9473; "
+		        "ALERT: breaks the declared zones and conduits (alerts.jsonl)</font></td></tr>",
+		        ALERT_COLOR);
 	if (st->edges)
 		fprintf(f, "<tr><td colspan=\"8\" align=\"left\"><font color=\"%s\">- - - IT-to-IT "
 		        "traffic summarised per group pair: %zu conduit%s of %zu device pair%s between %zu "
@@ -466,16 +477,25 @@ dot_edge(FILE *f, const struct conduit_ref *cr, size_t n, struct seen_labels *sl
 	unsigned k;
 	int first;
 	enum edge_class ec;
+	uint8_t alert = 0;
 	FILE *lf;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		mask |= cr[i].c->op_mask;
+		alert |= cr[i].c->alert;
+	}
 	ec = edge_class_of(mask);
-	fprintf(f, "\ta%zu -> a%zu [id=\"c%zu_%zu\", class=\"conduit %s\", color=\"%s\", "
-	        "fontcolor=\"%s\", style=\"%s\", penwidth=%s, label=\"", c0->src, c0->dst, c0->src,
-	        c0->dst, edge_styles[ec].name, edge_styles[ec].color,
-	        ec == EDGE_READ || ec == EDGE_OTHER ? "#555555" : edge_styles[ec].color,
-	        edge_styles[ec].style, edge_styles[ec].penwidth);
+	if (alert) /* breaks the declared zones: red whatever its operations */
+		fprintf(f, "\ta%zu -> a%zu [id=\"c%zu_%zu\", class=\"conduit alert %s\", "
+		        "color=\"%s\", fontcolor=\"%s\", style=\"bold\", penwidth=3.4, label=\"ALERT ",
+		        c0->src, c0->dst, c0->src, c0->dst, edge_styles[ec].name, ALERT_COLOR,
+		        ALERT_COLOR);
+	else
+		fprintf(f, "\ta%zu -> a%zu [id=\"c%zu_%zu\", class=\"conduit %s\", color=\"%s\", "
+		        "fontcolor=\"%s\", style=\"%s\", penwidth=%s, label=\"", c0->src, c0->dst,
+		        c0->src, c0->dst, edge_styles[ec].name, edge_styles[ec].color,
+		        ec == EDGE_READ || ec == EDGE_OTHER ? "#555555" : edge_styles[ec].color,
+		        edge_styles[ec].style, edge_styles[ec].penwidth);
 	lf = open_memstream(&label, &label_len);
 	if (lf) {
 		dot_edge_label(lf, cr, n, mask);
@@ -575,7 +595,7 @@ pair_kind(const struct ots_render *r, const struct conduit_ref *cr, size_t n)
 	if (role_is_ot(s->role) || role_is_ot(d->role))
 		return 1;
 	for (i = 0; i < n; i++) {
-		if (proto_is_ics(cr[i].c->protocol))
+		if (proto_is_ics(cr[i].c->protocol) || cr[i].c->alert)
 			return 1;
 		mask |= cr[i].c->op_mask;
 	}
@@ -1386,7 +1406,7 @@ static const char html_css[] =
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}td.t{white-space:nowrap}"
 	".sw{display:inline-block;width:10px;height:10px;border:1px solid #555;margin-right:5px;"
 	"vertical-align:-1px}"
-	"tr.engineering td:first-child{border-left:4px solid #d62728}"
+	"tr.engineering td:first-child{border-left:4px solid #6a3d9a}"
 	"tr.write td:first-child{border-left:4px solid #f28e2b}"
 	".sev-high,.sev-critical{color:#b00020;font-weight:600}.sev-medium{color:#b35c00}";
 

@@ -82,10 +82,21 @@ int ots_inv_build(struct ots_inv *inv);
  * and remembered as reported. Returns the number written. */
 uint64_t ots_inv_changes(struct ots_inv *inv, FILE *f);
 
+/* What the zone checks add to the pictures (all optional, arrays indexed like inv->assets and
+ * inv->conduits). */
+struct ots_render_alert;
+struct ots_inv_overlay {
+	const char *const *asset_group;   /* zone name per asset; NULL keeps its subnet */
+	const uint8_t *conduit_alert;     /* 1: an alert concerns the conduit (drawn red) */
+	const struct ots_render_alert *alerts;
+	size_t n_alerts;
+};
+
 /* Write the inventory files into dir (needs a build). title names the capture(s) in the
- * report. Returns OTS_OK or an error with err set; a missing Graphviz is only a warning. */
-int ots_inv_write(struct ots_inv *inv, const char *dir, const char *title, char *err,
-                  size_t errlen);
+ * report; ov may be NULL. Returns OTS_OK or an error with err set; a missing Graphviz is only
+ * a warning. */
+int ots_inv_write(struct ots_inv *inv, const char *dir, const char *title,
+                  const struct ots_inv_overlay *ov, char *err, size_t errlen);
 
 /* JSON documents (for files and tests). */
 void ots_inv_assets_json(struct ots_inv *inv, struct ots_json *j);

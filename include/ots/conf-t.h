@@ -31,6 +31,9 @@ struct ots_conf {
 	int geoip_off;           /* --geoip none */
 	const char *ieee_dir;    /* --ieee-data: OUI lists (default /usr/share/ieee-data) */
 	unsigned checkpoint_s;   /* --checkpoint: live inventory files and state every N s */
+	const char *zones_path;  /* -z: IEC 62443 zones file */
+	const char *check_zones; /* --check-zones FILE: validate and exit */
+	int suggest_zones;       /* --suggest-zones: print a starter zones file */
 	struct ots_flow_conf flow;       /* memcap is for all workers; each gets 1/N */
 	struct ots_stream_conf stream;
 	struct ots_defrag_conf defrag;

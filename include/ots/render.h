@@ -41,6 +41,7 @@ struct ots_render_conduit {
 	const char *function_codes; /* display, e.g. "3 x120, 16 x4" */
 	uint64_t packets[2], bytes[2]; /* [0] initiator -> responder */
 	uint64_t first_seen, last_seen;
+	uint8_t alert;           /* a zone check raised an alert on it: drawn red, never summarised */
 };
 
 struct ots_render_alert { const char *time, *severity, *rule, *summary, *src, *dst; };

@@ -82,6 +82,13 @@ void ots_policy_zones_json(const struct ots_policy *p, const struct ots_zones *z
  * group, one conduit per zone pair with the protocols, ports and operations seen. */
 int ots_policy_suggest(const struct ots_inv *inv, FILE *f);
 
+/* Zone names for the map's boxes, red conduits and the report's alert table, for
+ * ots_inv_write. *storage holds the arrays: free it with ots_policy_overlay_free after the
+ * write. Returns OTS_OK or OTS_ENOMEM. */
+int ots_policy_overlay(const struct ots_policy *p, const struct ots_zones *z,
+                       const struct ots_inv *inv, struct ots_inv_overlay *ov, void **storage);
+void ots_policy_overlay_free(void *storage);
+
 const char *ots_zrule_id(enum ots_zrule r);
 
 #endif

@@ -163,10 +163,10 @@ test_dot_structure(void **state)
 	assert_non_null(strstr(l, "class=\"conduit write\""));
 	assert_non_null(strstr(l, "tooltip=\"modbus tcp/502: read [3 x120] 0 pkts\\n"
 	                          "s7comm tcp/102: write [write x4] 0 pkts\""));
-	/* engineering edge: red and bold */
+	/* engineering edge: purple and bold (red is for zone alerts) */
 	l = line_of(d, "\ta2 -> a0 [");
 	assert_non_null(l);
-	assert_non_null(strstr(l, "color=\"#d62728\""));
+	assert_non_null(strstr(l, "color=\"#6a3d9a\""));
 	assert_non_null(strstr(l, "style=\"bold\""));
 	assert_non_null(strstr(l, "penwidth=2.6"));
 	assert_non_null(strstr(l, "label=\"s7comm/102\\nprogram,read\""));
