@@ -229,7 +229,7 @@ build_tree(struct pctx *c, struct node **root)
 	yaml_parser_t p;
 	yaml_event_t ev;
 	struct node *stack[OTS_ZONES_MAX_DEPTH];
-	size_t depth = 0;
+	size_t depth = 0, nodes = 0;
 	int docs = 0, done = 0, rc = OTS_OK;
 
 	*root = NULL;
@@ -239,6 +239,7 @@ build_tree(struct pctx *c, struct node **root)
 	while (!done && rc == OTS_OK) {
 		struct node *n = NULL;
 		unsigned line, col;
+		size_t maxkids;
 
 		if (!yaml_parser_parse(&p, &ev)) {
 			rc = syntax_error(c, &p);
@@ -309,6 +310,26 @@ build_tree(struct pctx *c, struct node **root)
 			break;
 		default:
 			break;
+		}
+		if (n != NULL && ++nodes > OTS_ZONES_MAX_NODES) {
+			node_free(n);
+			n = NULL;
+			rc = perr_at(c, line, col, OTS_ELIMIT, "more than %u YAML nodes",
+			             OTS_ZONES_MAX_NODES);
+		}
+		/* no valid list is longer than the conduit list, no valid mapping has 16 keys */
+		maxkids = depth > 0 && stack[depth - 1]->type == N_MAP ? 32 : OTS_ZONES_MAX_CONDUITS;
+		if (n != NULL && depth > 0 && stack[depth - 1]->n >= maxkids) {
+			const struct node *up = stack[depth - 1];
+
+			node_free(n);
+			n = NULL;
+			if (up->type == N_MAP)
+				rc = perr_at(c, up->line, up->col, OTS_EINVAL,
+				             "a mapping with more than 16 keys (no mapping of a zones file has more than 5)");
+			else
+				rc = perr_at(c, up->line, up->col, OTS_ELIMIT,
+				             "a list longer than %d entries", OTS_ZONES_MAX_CONDUITS);
 		}
 		if (n != NULL) {
 			n->line = line;
@@ -1069,13 +1090,16 @@ parse_allow(struct pctx *c, const struct node *m, struct ots_zone_allow *a, cons
 			const struct node *e = l->kid[i];
 			unsigned k;
 
-			if (e->type == N_SCALAR && strcmp(e->s, "any") == 0) {
+			if (e->type != N_SCALAR || is_null(e))
+				return perr(c, e, OTS_EINVAL,
+				            "operations entry must be an operation name, not %s",
+				            what(e, w, sizeof(w)));
+			if (strcmp(e->s, "any") == 0) {
 				a->ops = OTS_ZONES_OPS_ANY;
 				continue;
 			}
 			for (k = 0; k < OTS_OP__COUNT; k++)
-				if (e->type == N_SCALAR &&
-				    strcmp(e->s, ots_op_class_name((enum ots_op_class)k)) == 0)
+				if (strcmp(e->s, ots_op_class_name((enum ots_op_class)k)) == 0)
 					break;
 			if (k == OTS_OP__COUNT) {
 				char exp[256];

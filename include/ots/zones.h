@@ -49,7 +49,8 @@
 #define OTS_ZONES_MAX_LIST 4096         /* entries in one list (allow rules, ports ...) */
 #define OTS_ZONES_NAME_MAX 64           /* bytes of a zone, conduit, site or protocol name */
 #define OTS_ZONES_DESC_MAX 1024         /* bytes of a description */
-#define OTS_ZONES_MAX_DEPTH 16          /* YAML nesting (the format needs 5) */
+#define OTS_ZONES_MAX_DEPTH 16          /* YAML nesting (the format needs 6) */
+#define OTS_ZONES_MAX_NODES (1u << 19)  /* YAML nodes in a file: bounds memory (~64 MiB) */
 #define OTS_ZONES_MAX_WARNINGS 256      /* further warnings are summed in the last one */
 
 /* One network: the address in the 16-byte form of struct ots_addr (IPv4 as ::ffff:a.b.c.d). */

@@ -675,7 +675,7 @@ test_limits(void **state)
 {
 	struct ots_zones z;
 	char err[512], *text;
-	size_t cap = 1 << 20, o = 0;
+	size_t cap = 2 << 20, o = 0;
 	unsigned i;
 
 	(void)state;
@@ -706,6 +706,32 @@ test_limits(void **state)
 	o += (size_t)snprintf(text + o, cap - o, "]}\n");
 	assert_int_equal(ots_zones_parse(&z, "list.yaml", text, o, err, sizeof(err)), OTS_ELIMIT);
 	assert_string_equal(err, "list.yaml:3:29: vlans has 4097 entries (max 4096)");
+	assert_null(z.zones);
+
+	/* memory is bounded while the tree is built: list length, mapping size, node count */
+	o = (size_t)snprintf(text, cap, "version: 1\nzones: [");
+	for (i = 0; i <= OTS_ZONES_MAX_CONDUITS; i++)
+		o += (size_t)snprintf(text + o, cap - o, "%s1", i ? "," : "");
+	o += (size_t)snprintf(text + o, cap - o, "]\n");
+	assert_int_equal(ots_zones_parse(&z, "long.yaml", text, o, err, sizeof(err)), OTS_ELIMIT);
+	assert_string_equal(err, "long.yaml:2:8: a list longer than 16384 entries");
+	o = (size_t)snprintf(text, cap, "version: 1\nzones: [{");
+	for (i = 0; i <= 16; i++)
+		o += (size_t)snprintf(text + o, cap - o, "%sk%u: 1", i ? ", " : "", i);
+	o += (size_t)snprintf(text + o, cap - o, "}]\n");
+	assert_int_equal(ots_zones_parse(&z, "keys.yaml", text, o, err, sizeof(err)), OTS_EINVAL);
+	assert_string_equal(err, "keys.yaml:2:9: a mapping with more than 16 keys (no mapping of a zones file has more than 5)");
+	o = (size_t)snprintf(text, cap, "version: 1\nzones:\n");
+	for (i = 0; i < 40; i++) {
+		unsigned k;
+
+		o += (size_t)snprintf(text + o, cap - o, "- [");
+		for (k = 0; k < 14000; k++)
+			o += (size_t)snprintf(text + o, cap - o, "%s1", k ? "," : "");
+		o += (size_t)snprintf(text + o, cap - o, "]\n");
+	}
+	assert_int_equal(ots_zones_parse(&z, "nodes.yaml", text, o, err, sizeof(err)), OTS_ELIMIT);
+	assert_non_null(strstr(err, ": more than 524288 YAML nodes"));
 	assert_null(z.zones);
 	free(text);
 
