@@ -496,7 +496,7 @@ main(int argc, char **argv)
 	memset(&zc, 0, sizeof(zc));
 	ots_policy_init(&zc.pol);
 	if (conf.check_zones) {
-		size_t i;
+		size_t k;
 
 		conf.zones_path = conf.check_zones;
 		rc = zones_reload(&conf, &zc);
@@ -505,10 +505,10 @@ main(int argc, char **argv)
 			       zc.zones.n_zones, zc.zones.n_conduits, zc.zones.site ? ", site " : "",
 			       zc.zones.site ? zc.zones.site : "",
 			       zc.zones.n_warnings ? " (warnings above)" : "");
-			for (i = 0; i < zc.zones.n_zones; i++)
-				printf("  zone %s: SL-T %u, %zu networks, %zu VLANs\n", zc.zones.zones[i].name,
-				       zc.zones.zones[i].sl_t, zc.zones.zones[i].n_nets,
-				       zc.zones.zones[i].n_vlans);
+			for (k = 0; k < zc.zones.n_zones; k++)
+				printf("  zone %s: SL-T %u, %zu networks, %zu VLANs\n", zc.zones.zones[k].name,
+				       zc.zones.zones[k].sl_t, zc.zones.zones[k].n_nets,
+				       zc.zones.zones[k].n_vlans);
 			ots_zones_free(&zc.zones);
 		}
 		ots_conf_free(&conf);

@@ -1034,6 +1034,37 @@ sz_zone_of(struct sz_zone **zs, size_t *n, size_t *cap, const struct ots_inv *in
 	return i;
 }
 
+static const struct sz_zone *sz_sort_zones;
+
+static int
+sz_zone_cmp(const void *pa, const void *pb)
+{
+	const struct sz_zone *a = &sz_sort_zones[*(const size_t *)pa];
+	const struct sz_zone *b = &sz_sort_zones[*(const size_t *)pb];
+
+	if (a->v4 != b->v4)
+		return a->v4 > b->v4 ? -1 : 1; /* IPv4 first */
+	return memcmp(a->net, b->net, 16);
+}
+
+static int
+sz_rule_cmp(const void *pa, const void *pb)
+{
+	const struct sz_rule *a = pa, *b = pb;
+	int c;
+
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	c = strcmp(ots_inv_str(sort_inv, a->proto), ots_inv_str(sort_inv, b->proto));
+	if (c)
+		return c;
+	if (a->transport != b->transport)
+		return a->transport < b->transport ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
 static void
 yaml_str(FILE *f, const char *s)
 {
@@ -1139,6 +1170,37 @@ ots_policy_suggest(const struct ots_inv *inv, FILE *f)
 			         z->net[0], z->net[1], z->net[2], z->net[3], z->net[4], z->net[5],
 			         z->net[6], z->net[7]);
 	}
+	/* content order (zones by network, rules by zone pair, protocol, port), so the file
+	 * does not depend on the order records arrived in */
+	{
+		size_t *rank = malloc((nz + 1) * sizeof(*rank)), *perm = malloc((nz + 1) * sizeof(*perm));
+		struct sz_zone *sorted = malloc((nz + 1) * sizeof(*sorted));
+
+		if (!rank || !perm || !sorted) {
+			free(rank);
+			free(perm);
+			free(sorted);
+			goto out;
+		}
+		for (i = 0; i < nz; i++)
+			perm[i] = i;
+		sz_sort_zones = zs;
+		qsort(perm, nz, sizeof(*perm), sz_zone_cmp);
+		for (i = 0; i < nz; i++) {
+			rank[perm[i]] = i;
+			sorted[i] = zs[perm[i]];
+		}
+		memcpy(zs, sorted, nz * sizeof(*zs));
+		for (i = 0; i < nr; i++) {
+			rs[i].from = (int)rank[rs[i].from];
+			rs[i].to = (int)rank[rs[i].to];
+		}
+		free(rank);
+		free(perm);
+		free(sorted);
+		sort_inv = inv;
+		qsort(rs, nr, sizeof(*rs), sz_rule_cmp);
+	}
 	fprintf(f, "# otsensor --suggest-zones: a starter IEC 62443 zones file made from the traffic\n"
 	           "# observed (one zone per /24 or /64 subnet, named after what most of its devices\n"
 	           "# are; one conduit per zone pair with the protocols, ports and operations seen).\n"
@@ -1151,9 +1213,12 @@ ots_policy_suggest(const struct ots_inv *inv, FILE *f)
 
 		fprintf(f, "  - name: %s\n", z->name);
 		{
-			fprintf(f, "    sl_t: %d%s\n", z->lowered ? 1 : 2,
-			        z->lowered ? "   # lowered from 2: insecure protocols, cleartext "
-			                     "credentials or unauthenticated engineering seen into it" : "");
+			int it = strncmp(z->name, "it-", 3) == 0;
+
+			fprintf(f, "    sl_t: %d%s\n", z->lowered || it ? 1 : 2,
+			        z->lowered && !it ? "   # lowered from 2: insecure protocols, cleartext "
+			                            "credentials or unauthenticated engineering seen into it"
+			                          : "");
 			if (z->v4)
 				fprintf(f, "    networks: [%u.%u.%u.0/24]\n", z->net[12], z->net[13], z->net[14]);
 			else
