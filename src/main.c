@@ -716,6 +716,13 @@ main(int argc, char **argv)
 
 		ots_json_init(&j);
 		j.pretty = 1;
+		if (zc.have) {
+			run.zones_path = conf.zones_path;
+			run.n_zones = zc.zones.n_zones;
+			run.n_zone_conduits = zc.zones.n_conduits;
+			run.alerts_written = zc.pol.alerts_written;
+			run.zone_reloads = zc.reloads;
+		}
 		ots_stats_json(&j, &run);
 		snprintf(path, sizeof(path), "%s/stats.json", conf.outdir);
 		if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {

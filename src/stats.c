@@ -210,6 +210,16 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		ots_json_obj_close(j);
 	}
 
+	if (run->zones_path) {
+		ots_json_obj_open(j, "zones");
+		ots_json_str(j, "file", run->zones_path);
+		ots_json_u64(j, "zones", run->n_zones);
+		ots_json_u64(j, "conduits", run->n_zone_conduits);
+		ots_json_u64(j, "alerts_written", run->alerts_written);
+		ots_json_u64(j, "reloads", run->zone_reloads);
+		ots_json_obj_close(j);
+	}
+
 	ots_json_obj_open(j, "tcp");
 	ots_json_u64(j, "stream_bytes", s.stream_bytes);
 	ots_json_u64(j, "gaps", s.tcp_gaps);

@@ -1286,12 +1286,14 @@ out:
 
 struct overlay_store {
 	const char **group;
+	char *zlabel;             /* "name (SL-T n)" per zone, ZL bytes each */
 	uint8_t *alert;
 	struct ots_render_alert *ra;
 	char *text;               /* the render alerts' strings, 6 x 128 bytes each */
 };
 
 #define RA_FIELD 128
+#define ZL (OTS_ZONES_NAME_MAX + 16)
 
 void
 ots_policy_overlay_free(void *storage)
@@ -1301,6 +1303,7 @@ ots_policy_overlay_free(void *storage)
 	if (!st)
 		return;
 	free(st->group);
+	free(st->zlabel);
 	free(st->alert);
 	free(st->ra);
 	free(st->text);
@@ -1320,17 +1323,22 @@ ots_policy_overlay(const struct ots_policy *p, const struct ots_zones *z, const 
 	if (!st)
 		return OTS_ENOMEM;
 	st->group = calloc((size_t)inv->n_assets + 1, sizeof(*st->group));
+	st->zlabel = malloc((z->n_zones + 1) * ZL);
 	st->alert = calloc((size_t)inv->n_conduits + 1, 1);
 	st->ra = calloc((size_t)p->n + 1, sizeof(*st->ra));
 	st->text = malloc(((size_t)p->n + 1) * 6 * RA_FIELD);
 	v = malloc(((size_t)p->n + 1) * sizeof(*v));
-	if (!st->group || !st->alert || !st->ra || !st->text || !v) {
+	if (!st->group || !st->zlabel || !st->alert || !st->ra || !st->text || !v) {
 		free(v);
 		return OTS_ENOMEM;
 	}
+	/* the map's boxes are the zones, with their target level */
+	for (i = 0; i < z->n_zones; i++)
+		snprintf(st->zlabel + (size_t)i * ZL, ZL, "%s (SL-T %u)", z->zones[i].name,
+		         z->zones[i].sl_t);
 	for (i = 0; i < inv->n_assets && i < p->n_asset_zone; i++)
 		if (p->asset_zone[i] >= 0)
-			st->group[i] = z->zones[p->asset_zone[i]].name;
+			st->group[i] = st->zlabel + (size_t)p->asset_zone[i] * ZL;
 	memcpy(v, p->v, (size_t)p->n * sizeof(*v));
 	ots_qsort(v, p->n, sizeof(*v), alert_cmp);
 	for (i = 0; i < p->n; i++) {

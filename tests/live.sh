@@ -28,8 +28,19 @@ ip -n "$A" link set va$$ up
 ip -n "$B" link set vb$$ up
 ip -n "$A" link set lo up
 
+cat > "$TMP/zones.yaml" <<'ZONES'
+version: 1
+zones:
+  - name: a
+    sl_t: 2
+    networks: [192.0.2.1/32]
+  - name: b
+    sl_t: 1
+    networks: [192.0.2.2/32]
+conduits: []
+ZONES
 ip netns exec "$A" "$OTSENSOR" -i va$$ -w 2 -o "$TMP/out" --checkpoint 1 --state "$TMP/state" \
-	> "$TMP/stdout" 2> "$TMP/stderr" &
+	-z "$TMP/zones.yaml" > "$TMP/stdout" 2> "$TMP/stderr" &
 pid=$!
 # wait until the capture is up (the sensor says so on stderr)
 i=0
@@ -60,6 +71,33 @@ sleep 1.5
 # the inventory checkpoint runs while the capture goes on
 check "checkpoint wrote assets.json during the capture" [ -s "$TMP/out/assets.json" ]
 check "checkpoint saved the state during the capture" [ -s "$TMP/state" ]
+# SIGHUP: a broken zones file keeps the old policy, a good one replaces it
+echo "zones: [" > "$TMP/zones.yaml"
+kill -HUP $pid
+i=0
+while [ $i -lt 30 ] && ! grep -q "keeping the zones loaded before" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
+check "SIGHUP with a broken zones file: reported, old zones kept" grep -q "zones.yaml:.*keeping the zones loaded before" "$TMP/stderr"
+cat > "$TMP/zones.yaml" <<'ZONES'
+version: 1
+zones:
+  - name: a
+    sl_t: 2
+    networks: [192.0.2.1/32]
+  - name: b
+    sl_t: 1
+    networks: [192.0.2.2/32]
+conduits:
+  - name: b-to-a
+    from: b
+    to: a
+    allow:
+      - protocol: any
+        operations: [any]
+ZONES
+kill -HUP $pid
+i=0
+while [ $i -lt 30 ] && ! grep -q "zones reloaded" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
+check "SIGHUP with a good zones file: reloaded" grep -q "zones reloaded" "$TMP/stderr"
 kill -TERM $pid
 wait $pid
 rc=$?
@@ -70,6 +108,9 @@ check "UDP flow with all 40 datagrams" [ "$(jq -s '[.[] | select(.transport == "
 check "TCP flow initiated by B" [ "$(jq -s '[.[] | select(.transport == "tcp" and .dst_port == 1502 and .src_ip == "192.0.2.2" and .dst_ip == "192.0.2.1")] | length' "$TMP/out/flows.jsonl")" -ge 1 ]
 check "TCP stream bytes reassembled" jq -e '.tcp.stream_bytes >= 22' "$TMP/out/stats.json" > /dev/null
 check "ARP seen on the wire" jq -e '.decode.arp >= 1' "$TMP/out/stats.json" > /dev/null
+check "stats count the zones reload" jq -e '.zones.reloads == 1' "$TMP/out/stats.json" > /dev/null
+check "the reloaded zones apply: b -> a is a declared conduit now" \
+	[ "$(jq -s '[.[] | select(.source.ip == "192.0.2.2" and .destination.ip == "192.0.2.1")] | length' "$TMP/out/alerts.jsonl")" -eq 0 ]
 check "inventory at exit: both hosts, by MAC" [ "$(jq '[.assets[] | select(.id | startswith("mac:")) | .ips[] | select(startswith("192.0.2."))] | sort' -c "$TMP/out/assets.json")" = '["192.0.2.1","192.0.2.2"]' ]
 check "inventory at exit: the TCP conduit B -> A:1502" jq -e '[.conduits[] | select(.port == 1502 and .src.ip == "192.0.2.2")] | length == 1' "$TMP/out/conduits.json" > /dev/null
 finish

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # pcap regression: every tests/regress/<case>/ holds `args` (otsensor arguments, paths relative
-# to the source tree) and expected/: flows.jsonl, events.jsonl, assets.json and conduits.json compared
-# byte for byte, stats.json compared
+# to the source tree) and expected/: flows.jsonl, events.jsonl, assets.json, conduits.json (and with -z
+# alerts.jsonl, zones.json) compared byte for byte, stats.json compared
 # without the sensor block. UPDATE=1 rewrites the expectations (review the diff before commit).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need jq
@@ -24,6 +24,9 @@ for dir in tests/regress/*/; do
 		cp "$out/events.jsonl" "$dir/expected/events.jsonl"
 		cp "$out/assets.json" "$dir/expected/assets.json"
 		cp "$out/conduits.json" "$dir/expected/conduits.json"
+		for f in alerts.jsonl zones.json; do
+			[ -f "$out/$f" ] && cp "$out/$f" "$dir/expected/$f"
+		done
 		cp "$out/stats.cmp" "$dir/expected/stats.json"
 		echo "updated $name"
 		continue
@@ -40,7 +43,7 @@ for dir in tests/regress/*/; do
 	else
 		ok
 	fi
-	for f in assets.json conduits.json; do
+	for f in assets.json conduits.json alerts.jsonl zones.json; do
 		if [ -f "$dir/expected/$f" ] && ! cmp -s "$out/$f" "$dir/expected/$f"; then
 			fail "$name: $f differs"
 			diff "$dir/expected/$f" "$out/$f" | head -20

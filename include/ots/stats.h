@@ -18,6 +18,9 @@ struct ots_run {
 	unsigned nworkers;
 	const struct ots_output *out;
 	const struct ots_inv *inv;  /* NULL when no inventory was kept */
+	const char *zones_path;     /* -z, NULL without */
+	size_t n_zones, n_zone_conduits;
+	uint64_t alerts_written, zone_reloads;
 	double elapsed_s;
 	uint64_t max_rss_bytes;
 	const char *version;
