@@ -467,6 +467,60 @@ def make_inventory(d):
     pcap(os.path.join(d, "inventory-example.pcap"), LINKTYPE_ETHERNET, frames)
 
 
+def make_zones(d):
+    """Every IEC 62443 zone rule of tests/regress/zones-rules (zones in pcaps/zones-rules.yaml):
+    supervisory 10.1.1.0/24 (SL-T 2), control 10.1.2.0/24 (SL-T 3), office 10.1.3.0/24
+    (SL-T 1); conduit supervisory -> control allows Modbus reads on 502 and S7 reads on 102.
+    Allowed: HMI Modbus reads (the PLC's replies are no initiation). Alerts: a Modbus write
+    (zone-operation-denied), the PLC opening Modbus to the HMI (zone-wrong-direction), office
+    HTTP to the PLC (zone-no-conduit), Telnet from the HMI (zone-protocol-denied,
+    sl-insecure-protocol), an S7 PLC STOP from the engineering station
+    (zone-operation-denied, sl-cleartext-engineering), the PLC talking to an unzoned host
+    (zone-unknown-host), the HMI reaching a public address (zone-internet)."""
+    hmi, ews, plc, pc, lost, pub = "10.1.1.10", "10.1.1.20", "10.1.2.30", "10.1.3.40", \
+        "10.9.9.9", "81.2.69.160"
+    mac = {hmi: bytes.fromhex("001422000a01"), ews: bytes.fromhex("001422000a02"),
+           plc: bytes.fromhex("001b1b000a03"), pc: bytes.fromhex("001422000a04"),
+           lost: bytes.fromhex("001422000a05")}
+    rtr = bytes.fromhex("00000c07ac02")
+    frames = []
+    t0 = [1000]
+
+    def session(cli, srv, cport, sport, ex, sttl=64):
+        cm, sm = mac.get(cli, rtr), mac.get(srv, rtr)
+        for t, dd, seg in tcp_session(cli, srv, cport, sport, ex, t=t0[0]):
+            if dd == 0:
+                frames.append((t, eth(sm, cm, 0x0800, ipv4(cli, srv, 6, seg, ident=t & 0xFFFF))))
+            else:
+                frames.append((t, eth(cm, sm, 0x0800, ipv4(srv, cli, 6, seg, ident=t & 0xFFFF,
+                                                          ttl=sttl))))
+        t0[0] += 4000
+
+    reads = [(mbap(1, 1, bytes([3]) + struct.pack("!HH", 0, 4)),
+              mbap(1, 1, bytes([3, 8]) + b"\x00\x01\x00\x02\x00\x03\x00\x04"))]
+    write = [(mbap(2, 1, bytes([6]) + struct.pack("!HH", 100, 7)),
+              mbap(2, 1, bytes([6]) + struct.pack("!HH", 100, 7)))]
+    session(hmi, plc, 50001, 502, reads)
+    session(hmi, plc, 50002, 502, write)
+    session(plc, hmi, 50003, 502, reads)
+    session(pc, plc, 50004, 80, [(b"GET / HTTP/1.1\r\nHost: plc\r\n\r\n",
+                                  b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")])
+    session(hmi, plc, 50005, 23, [(b"", b"\r\nlogin: "), (b"admin\r\n", b"Password: "),
+                                  (b"secret\r\n", b"\r\n$ ")])
+    cr = bytes.fromhex("0300001611e00000000100c0010ac1020100c2020102")
+    cc = bytes.fromhex("0300001611d00001000100c0010ac1020100c2020102")
+    setup = s7_pdu(1, 0x100, bytes.fromhex("f0000001000101e0"))
+    setup_ack = s7_pdu(3, 0x100, bytes.fromhex("f0000001000100f0"), err=0)
+    stop = s7_pdu(1, 0x200, bytes.fromhex("29000000000009505f50524f4752414d"))
+    stop_ack = s7_pdu(3, 0x200, bytes.fromhex("29"), err=0)
+    session(ews, plc, 50006, 102, [(cr, cc), (setup, setup_ack), (stop, stop_ack)])
+    session(plc, lost, 50007, 502, reads)
+    session(hmi, pub, 50008, 443, [(b"\x16\x03\x01\x00\x05hello", b"\x16\x03\x03\x00\x02ok")],
+            sttl=115)
+    frames.sort(key=lambda x: x[0])
+    pcap(os.path.join(d, "zones-rules.pcap"), LINKTYPE_ETHERNET, frames)
+
+
 def make_malformed(d):
     cli, srv = "10.90.0.5", "10.90.0.6"
     good_tcp = tcp(cli, srv, 50900, 502, 1, 1, 0x18, mbap(1, 1, b"\x03\x00\x00\x00\x02"))
@@ -567,7 +621,7 @@ def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(d, exist_ok=True)
     for fn in (make_vlan_qinq, make_sll, make_sll2, make_null, make_raw, make_fragments,
-               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_cleartext_logins, make_odd_ports, make_inventory, make_malformed,
+               make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_cleartext_logins, make_odd_ports, make_inventory, make_zones, make_malformed,
                make_truncated, make_corrupt, make_pcapng):
         fn(d)
     return 0

@@ -130,6 +130,26 @@ check "--state corrupt: reported with its new name" grep -q "corrupt-" "$TMP/st3
 check "--state corrupt: set aside, not dropped" sh -c "ls '$S'.corrupt-* > /dev/null"
 check "--state corrupt: a fresh state saved" sh -c "head -1 '$S' | jq -e '.record == \"otsensor_state\"' > /dev/null"
 
+# zones: every rule once on the crafted capture (pcaps/README.md), and nothing for the allowed reads
+"$OTSENSOR" -r "$P/zones-rules.pcap" -z "$P/zones-rules.yaml" -q -o "$TMP/zr" 2> "$TMP/zr.err"
+check "zones run exits 0" [ $? -eq 0 ]
+check "zones: every rule id raised" [ "$(jq -r '.rule.id' "$TMP/zr/alerts.jsonl" | sort -u | tr '\n' ' ')" = "sl-cleartext-engineering sl-insecure-protocol zone-internet zone-no-conduit zone-operation-denied zone-protocol-denied zone-unknown-host zone-wrong-direction " ]
+check "zones: a Modbus write over the read-only conduit is denied (FR3)" jq -e -s '[.[] | select(.rule.id == "zone-operation-denied" and .network.protocol == "modbus")] | length == 1 and .[0].ics.op_classes == ["write"] and .[0].iec62443.fr == ["FR3"] and .[0].iec62443.conduit == "scada-read"' "$TMP/zr/alerts.jsonl"
+check "zones: the HMI's reads (and the PLC's replies) raise nothing" [ "$(jq -s '[.[] | select(.source.ip == "10.1.1.10" and .destination.port == 502 and (.ics.op_classes | index("read")))] | length' "$TMP/zr/alerts.jsonl")" -eq 0 ]
+check "zones: zones.json estimates control at SL-A 0 (internet-free but denied flows in)" jq -e '.zones[] | select(.name == "control") | .sl_a.estimate == 0 and .sl_a.meets_target == false' "$TMP/zr/zones.json"
+"$OTSENSOR" --check-zones "$P/zones-rules.yaml" > "$TMP/cz.out" 2>&1
+check "--check-zones: valid file exits 0" [ $? -eq 0 ]
+printf 'version: 1\nzones:\n  - name: a\n    sl_t: 2\n    netwrks: [10.0.0.0/8]\n' > "$TMP/bad.yaml"
+"$OTSENSOR" --check-zones "$TMP/bad.yaml" > "$TMP/cz2.out" 2>&1
+check "--check-zones: bad key exits 1" [ $? -eq 1 ]
+check "--check-zones: names file, line and column" grep -q "bad.yaml:5:5:" "$TMP/cz2.out"
+"$OTSENSOR" -r "$P/zones-rules.pcap" -z "$TMP/bad.yaml" -q -o "$TMP/zr2" 2> "$TMP/zr2.err"
+check "-z with a bad file: exit 1 before reading" [ $? -eq 1 ]
+"$OTSENSOR" -r "$P/zones-rules.pcap" --suggest-zones > "$TMP/sugg.yaml" 2> "$TMP/sugg.err"
+check "--suggest-zones exits 0" [ $? -eq 0 ]
+"$OTSENSOR" -r "$P/zones-rules.pcap" -z "$TMP/sugg.yaml" -q -o "$TMP/zr3" 2> "$TMP/zr3.err"
+check "--suggest-zones: its file raises no alert on the same capture" [ ! -s "$TMP/zr3/alerts.jsonl" ]
+
 # determinism: the same bytes for -w 1, 2 and 4
 for w in 1 2 4; do
 	"$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
