@@ -16,9 +16,14 @@ run() {
 	[ -f "$src" ] || { echo "no dissector or module $name" >&2; return 1; }
 	dict=
 	[ -f "$top/tests/fuzz/$name.dict" ] && dict="-dict=$top/tests/fuzz/$name.dict"
+	# modules that need more than their own file
+	extra=
+	case $name in
+	zones) extra="$top/src/ics.c $(pkg-config --cflags --libs yaml-0.1)" ;;
+	esac
 	bin=${TMPDIR:-/tmp}/ots-fuzz-$name
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-I "$top/include" -I "$top" "$top/tests/fuzz/fuzz-$name.c" "$src" -o "$bin"
+		-I "$top/include" -I "$top" "$top/tests/fuzz/fuzz-$name.c" "$src" $extra -o "$bin"
 	mkdir -p "$bin.corpus"
 	"$bin" -max_total_time="$secs" -max_len=4096 -print_final_stats=1 $dict "$bin.corpus" \
 		"$top/tests/fuzz/corpus/$name" 2>&1 | grep -E "^stat::number_of_executed_units|^Done|ERROR|SUMMARY" |
