@@ -1190,7 +1190,8 @@ ots_policy_suggest(const struct ots_inv *inv, FILE *f)
 			rank[perm[i]] = i;
 			sorted[i] = zs[perm[i]];
 		}
-		memcpy(zs, sorted, nz * sizeof(*zs));
+		if (nz)
+			memcpy(zs, sorted, nz * sizeof(*zs));
 		for (i = 0; i < nr; i++) {
 			rs[i].from = (int)rank[rs[i].from];
 			rs[i].to = (int)rank[rs[i].to];
@@ -1339,7 +1340,8 @@ ots_policy_overlay(const struct ots_policy *p, const struct ots_zones *z, const 
 	for (i = 0; i < inv->n_assets && i < p->n_asset_zone; i++)
 		if (p->asset_zone[i] >= 0)
 			st->group[i] = st->zlabel + (size_t)p->asset_zone[i] * ZL;
-	memcpy(v, p->v, (size_t)p->n * sizeof(*v));
+	if (p->n) /* p->v is NULL before the first alert */
+		memcpy(v, p->v, (size_t)p->n * sizeof(*v));
 	ots_qsort(v, p->n, sizeof(*v), alert_cmp);
 	for (i = 0; i < p->n; i++) {
 		const struct ots_alert *a = &v[i];
