@@ -156,16 +156,22 @@ node_key_cmp(const struct ots_node_key *a, const struct ots_node_key *b)
 	return a->vlan < b->vlan ? -1 : a->vlan > b->vlan;
 }
 
+/* Keep the smallest codes, sorted: the record must not depend on the order the flows (and
+ * their function tallies) arrived in. */
 static void
 add_fn(struct ots_alert *a, uint32_t code)
 {
-	uint8_t i;
+	uint8_t i, k;
 
-	for (i = 0; i < a->n_fn; i++)
-		if (a->fn[i] == code)
-			return;
+	for (i = 0; i < a->n_fn && a->fn[i] < code; i++)
+		;
+	if ((i < a->n_fn && a->fn[i] == code) || i == OTS_ARRAY_LEN(a->fn))
+		return;
 	if (a->n_fn < OTS_ARRAY_LEN(a->fn))
-		a->fn[a->n_fn++] = code;
+		a->n_fn++;
+	for (k = (uint8_t)(a->n_fn - 1); k > i; k--)
+		a->fn[k] = a->fn[k - 1];
+	a->fn[i] = code;
 }
 
 /* Record one observed conduit under an alert. */
@@ -724,7 +730,9 @@ zone_caps(const struct ots_policy *p, const struct ots_zones *z, const struct ot
 		const struct ots_conduit *c = &inv->conduits[i];
 		const char *proto = ots_inv_str(inv, c->proto);
 
-		if (!c->ics.proto || authenticating_protocol(proto) || c->dst >= p->n_asset_zone ||
+		/* industrial dissectors only: DHCP, LLDP, CDP, FTP and Telnet have one too */
+		if (c->ics.proto < OTS_PROTO_MODBUS || c->ics.proto > OTS_PROTO_HARTIP ||
+		    authenticating_protocol(proto) || c->dst >= p->n_asset_zone ||
 		    p->asset_zone[c->dst] != zi)
 			continue;
 		if (!caps[2].alerts || c->id < caps[2].example)
@@ -1111,18 +1119,20 @@ ots_policy_suggest(const struct ots_inv *inv, FILE *f)
 				zone_of_node[ends[k]] = sz_zone_of(&zs, &nz, &cz, inv, &inv->nodes[ends[k]]);
 			z[k] = zone_of_node[ends[k]];
 		}
+		req = requested_ops(o);
+		/* what would trip the SL checks lowers the target to 1, said in a comment; the
+		 * checks look at the responder's zone whoever initiates, the internet included */
+		if (z[1] >= 0 &&
+		    (insecure_protocol(ots_inv_str(inv, o->k.proto)) ||
+		     (o->ics_flags & ((1u << OTS_FLAG_CLEARTEXT_CREDENTIAL) | (1u << OTS_FLAG_NO_SECURITY))) ||
+		     (z[0] != z[1] && (req & ENG_OPS))))
+			zs[z[1]].lowered = 1;
 		if (node_public(&inv->nodes[ends[0]]) || node_public(&inv->nodes[ends[1]])) {
 			n_public++;
 			continue;
 		}
 		if (z[0] < 0 || z[1] < 0)
 			continue;
-		req = requested_ops(o);
-		/* what would trip the SL checks lowers the target to 1, said in a comment */
-		if (insecure_protocol(ots_inv_str(inv, o->k.proto)) ||
-		    (o->ics_flags & ((1u << OTS_FLAG_CLEARTEXT_CREDENTIAL) | (1u << OTS_FLAG_NO_SECURITY))) ||
-		    (z[0] != z[1] && (req & ENG_OPS)))
-			zs[z[1]].lowered = 1;
 		if (z[0] == z[1])
 			continue; /* intra-zone traffic is allowed by the defaults below */
 		for (k = 0; k < nr; k++)

@@ -40,7 +40,7 @@ struct ots_alert {
 	uint32_t src_node, dst_node;  /* smallest contributing node pair (shown addresses) */
 	uint32_t ops;                 /* op classes concerned (bit per enum ots_op_class) */
 	uint32_t flags;               /* ics flags concerned (bit per enum ots_ics_flag) */
-	uint32_t fn[4];               /* function codes concerned (first four, n_fn of them) */
+	uint32_t fn[4];               /* function codes concerned (the four smallest, sorted) */
 	uint8_t n_fn;
 	uint64_t first_ts, last_ts, count; /* count: flows */
 	uint64_t id;                  /* stable hash: rule, conduit id, zones */
