@@ -729,7 +729,17 @@ zone_caps(const struct ots_policy *p, const struct ots_zones *z, const struct ot
 	for (i = 0; i < inv->n_conduits; i++) {
 		const struct ots_conduit *c = &inv->conduits[i];
 		const char *proto = ots_inv_str(inv, c->proto);
+		int zs = c->src < p->n_asset_zone ? p->asset_zone[c->src] : -1;
+		int zd = c->dst < p->n_asset_zone ? p->asset_zone[c->dst] : -1;
 
+		/* exposure is an observation whatever defaults.internet says: a zone host that
+		 * talks with a public address (not itself in a zone) is not segmented */
+		if ((zs == zi && zd < 0 && inv->assets[c->dst].external) ||
+		    (zd == zi && zs < 0 && inv->assets[c->src].external)) {
+			if (!caps[0].alerts || c->id < caps[0].example)
+				caps[0].example = c->id;
+			caps[0].alerts++;
+		}
 		/* industrial dissectors only: DHCP, LLDP, CDP, FTP and Telnet have one too */
 		if (c->ics.proto < OTS_PROTO_MODBUS || c->ics.proto > OTS_PROTO_HARTIP ||
 		    authenticating_protocol(proto) || c->dst >= p->n_asset_zone ||
