@@ -194,6 +194,36 @@ grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 	return OTS_OK;
 }
 
+/* ---------------------------------------------------------------- memory cap */
+
+/* Bytes the observation tables hold: what --inventory-memcap bounds. A flood of spoofed
+ * addresses must not grow the inventory without end; the derived assets and conduits add
+ * about as much again at a checkpoint (bench/README.md). */
+static uint64_t
+obs_mem(const struct ots_inv *inv)
+{
+	return (uint64_t)inv->cap_nodes * sizeof(struct ots_node) +
+	       (uint64_t)inv->node_idx.nslots * sizeof(uint32_t) +
+	       (uint64_t)inv->cap_oc * sizeof(struct ots_oconduit) +
+	       (uint64_t)inv->oc_idx.nslots * sizeof(uint32_t) + inv->ics_bytes + inv->sp.cap;
+}
+
+/* Room for one more entry of an array (and its index) under the cap? */
+static int
+obs_room(const struct ots_inv *inv, uint32_t n, uint32_t cap, size_t elem,
+         const struct ots_u32idx *x)
+{
+	uint64_t need = 0;
+
+	if (!inv->memcap)
+		return 1;
+	if (n + 1 > cap)
+		need += (uint64_t)(cap ? cap : 4) * elem;
+	if ((x->n + 1) * 2 > x->nslots)
+		need += (uint64_t)(x->nslots ? x->nslots : 1024) * sizeof(uint32_t);
+	return obs_mem(inv) + need <= inv->memcap;
+}
+
 /* ---------------------------------------------------------------- nodes */
 
 static uint64_t
@@ -209,6 +239,21 @@ node_get(struct ots_inv *inv, const struct ots_node_key *k)
 	uint32_t j, e;
 	struct ots_node *n;
 
+	if (!obs_room(inv, inv->n_nodes, inv->cap_nodes, sizeof(*inv->nodes), &inv->node_idx)) {
+		/* only a new key may be refused: look it up first */
+		uint32_t jj;
+
+		if (inv->node_idx.nslots) {
+			jj = (uint32_t)h & (inv->node_idx.nslots - 1);
+			while ((e = inv->node_idx.slots[jj])) {
+				if (memcmp(&inv->nodes[e - 1].k, k, sizeof(*k)) == 0)
+					return e - 1;
+				jj = (jj + 1) & (inv->node_idx.nslots - 1);
+			}
+		}
+		inv->nodes_refused++;
+		return UINT32_MAX;
+	}
 	if ((inv->node_idx.n + 1) * 2 > inv->node_idx.nslots &&
 	    idx_grow(&inv->node_idx, inv, node_hash) != OTS_OK)
 		return UINT32_MAX;
@@ -298,6 +343,20 @@ oc_get(struct ots_inv *inv, const struct ots_oconduit_key *k)
 	uint32_t j, e;
 	struct ots_oconduit *c;
 
+	if (!obs_room(inv, inv->n_oc, inv->cap_oc, sizeof(*inv->oc), &inv->oc_idx)) {
+		uint32_t jj;
+
+		if (inv->oc_idx.nslots) {
+			jj = (uint32_t)h & (inv->oc_idx.nslots - 1);
+			while ((e = inv->oc_idx.slots[jj])) {
+				if (memcmp(&inv->oc[e - 1].k, k, sizeof(*k)) == 0)
+					return &inv->oc[e - 1];
+				jj = (jj + 1) & (inv->oc_idx.nslots - 1);
+			}
+		}
+		inv->conduits_refused++;
+		return NULL;
+	}
 	if ((inv->oc_idx.n + 1) * 2 > inv->oc_idx.nslots &&
 	    idx_grow(&inv->oc_idx, inv, oc_hash) != OTS_OK)
 		return NULL;
@@ -492,7 +551,11 @@ ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r, const struct ots
 	c->flows++;
 	c->ics_flags |= r->ics_flags;
 	if (ics && r->app_proto) {
-		struct ots_conduit_ics *ci = oc_ics(c, r->app_proto);
+		struct ots_conduit_ics *ci;
+
+		if (!c->ics) /* the cap counts the block and a typical 4-function tally */
+			inv->ics_bytes += sizeof(*ci) + 4 * sizeof(struct ots_fn_tally);
+		ci = oc_ics(c, r->app_proto);
 		unsigned i;
 
 		if (!ci)
@@ -625,6 +688,8 @@ ots_inv_event(struct ots_inv *inv, const struct ots_event_rec *e)
 		c->pkts[resp]++;
 		if (!resp)
 			c->flows++;
+		if (!c->ics)
+			inv->ics_bytes += sizeof(*ci) + 4 * sizeof(struct ots_fn_tally);
 		ci = oc_ics(c, e->proto);
 		if (!ci || e->op.op_class >= OTS_OP__COUNT)
 			return;

@@ -116,6 +116,8 @@ usage(FILE *fp)
 	        "                         atomically at every checkpoint and at exit\n"
 	        "      --checkpoint SECS  live capture: rewrite the inventory files and the\n"
 	        "                         state every SECS seconds (default 300)\n"
+	        "      --inventory-memcap SIZE  memory for the inventory's observations (default\n"
+	        "                         256M; past it new devices and conduits are counted, not kept)\n"
 	        "      --geoip FILE       MaxMind DB for country/ASN of public peers (GeoLite2/\n"
 	        "                         GeoIP2 Country, City, ASN; ip-location-db country);\n"
 	        "                         repeat for several; 'none' disables the default\n"
@@ -142,7 +144,8 @@ usage(FILE *fp)
 
 enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
-	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES
+	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
+	OPT_INV_MEMCAP
 };
 
 static const struct option long_opts[] = {
@@ -165,6 +168,7 @@ static const struct option long_opts[] = {
 	{ "zones", required_argument, NULL, 'z' },
 	{ "check-zones", required_argument, NULL, OPT_CHECK_ZONES },
 	{ "suggest-zones", no_argument, NULL, OPT_SUGGEST_ZONES },
+	{ "inventory-memcap", required_argument, NULL, OPT_INV_MEMCAP },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -247,6 +251,12 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case 'z': conf->zones_path = optarg; break;
 		case OPT_CHECK_ZONES: conf->check_zones = optarg; break;
 		case OPT_SUGGEST_ZONES: conf->suggest_zones = 1; break;
+		case OPT_INV_MEMCAP:
+			if (ots_parse_size(optarg, &v) != OTS_OK || v < (1u << 20))
+				return bad_usage("--inventory-memcap needs a size of at least 1M (e.g. "
+				                 "512M), not '%s'", optarg);
+			conf->inv_memcap = v;
+			break;
 		default:
 			return 2; /* getopt printed the reason */
 		}
@@ -557,6 +567,7 @@ main(int argc, char **argv)
 		ots_conf_free(&conf);
 		return 1;
 	}
+	inv.memcap = conf.inv_memcap; /* after --state: a loaded state is never cut */
 	workers = calloc(conf.workers, sizeof(*workers));
 	if (!workers) {
 		ots_err("out of memory");
@@ -688,6 +699,10 @@ main(int argc, char **argv)
 		if (!conf.quiet)
 			printf("inventory: %u assets, %u conduits%s%s\n", inv.n_order, inv.n_conduits,
 			       conf.outdir ? " in " : "", conf.outdir ? conf.outdir : "");
+		if (inv.nodes_refused || inv.conduits_refused)
+			ots_warn("inventory memory cap reached: %llu endpoints and %llu conduits not "
+			         "recorded (--inventory-memcap)", (unsigned long long)inv.nodes_refused,
+			         (unsigned long long)inv.conduits_refused);
 		if (zc.have && !conf.quiet)
 			printf("zones: %llu alert%s (%s)\n", (unsigned long long)zc.pol.alerts_written,
 			       zc.pol.alerts_written == 1 ? "" : "s",

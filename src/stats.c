@@ -203,6 +203,9 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		ots_json_u64(j, "observed_conduits", inv->n_oc);
 		ots_json_u64(j, "changes_written", inv->changes_total);
 		ots_json_u64(j, "facts_dropped", inv->facts_dropped);
+		ots_json_u64(j, "memcap_bytes", inv->memcap);
+		ots_json_u64(j, "endpoints_refused", inv->nodes_refused);
+		ots_json_u64(j, "conduits_refused", inv->conduits_refused);
 		if (!conf->deterministic) { /* struct sizes and timing: host figures */
 			ots_json_u64(j, "memory_bytes", ots_inv_mem(inv));
 			ots_json_dbl(j, "checkpoint_s", inv->checkpoint_s, 3);

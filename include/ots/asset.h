@@ -59,7 +59,10 @@ struct ots_inv {
 	const struct ots_oui *oui;
 	const struct ots_geoip *geo;
 	/* counters */
-	uint64_t records, events, facts_dropped, nodes_refused;
+	uint64_t records, events, facts_dropped, nodes_refused, conduits_refused;
+	uint64_t memcap;                /* bytes of observations (0: no limit); past it, new
+	                                 * endpoints and conduits are refused and counted */
+	uint64_t ics_bytes;             /* ICS tallies of observed conduits */
 	uint64_t changes_total;
 	double checkpoint_s;      /* wall time of the last checkpoint (build, files, state) */
 	int built;

@@ -590,6 +590,37 @@ test_corrupt_state_is_set_aside(void **state)
 }
 
 static void
+test_memcap_refuses_new_entries_only(void **state)
+{
+	struct ots_inv inv;
+	struct ots_flow_rec r;
+	char ip[32];
+	int i;
+
+	(void)state;
+	ots_inv_init(&inv);
+	inv.memcap = 256 * 1024; /* the string pool takes 64 KiB: room for a few thousand entries */
+	r = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 64, 6, 502, 1, "Modbus", T0);
+	ots_inv_flow(&inv, &r, NULL);
+	for (i = 0; i < 20000; i++) {
+		snprintf(ip, sizeof(ip), "172.16.%d.%d", i / 250, i % 250 + 1);
+		r = flow(ip, RTR_MAC, 63, "10.0.0.10", PLC_MAC, 64, 6, 502, 0, "Unknown",
+		         T0 + (uint64_t)i);
+		ots_inv_flow(&inv, &r, NULL);
+	}
+	assert_true(inv.nodes_refused > 0);
+	assert_true(inv.conduits_refused > 0);
+	assert_true(inv.n_nodes < 20000);
+	/* a known conduit still counts its flows */
+	r = flow("10.0.0.2", HMI_MAC, 128, "10.0.0.10", PLC_MAC, 64, 6, 502, 1, "Modbus", T0 + 99);
+	ots_inv_flow(&inv, &r, NULL);
+	assert_int_equal(ots_inv_build(&inv), OTS_OK);
+	assert_non_null(find(&inv, "mac:" HMI_MAC));
+	assert_int_equal(inv.oc[0].flows, 2);
+	ots_inv_free(&inv);
+}
+
+static void
 test_csv_quotes_and_formulas(void **state)
 {
 	struct ots_inv inv;
@@ -1112,6 +1143,7 @@ main(void)
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_corrupt_state_is_set_aside),
 		cmocka_unit_test(test_csv_quotes_and_formulas),
+		cmocka_unit_test(test_memcap_refuses_new_entries_only),
 		/* state as JSON Lines */
 		cmocka_unit_test(test_state_lines_format),
 		cmocka_unit_test(test_state_truncated_is_set_aside),
