@@ -168,34 +168,43 @@ utf8_len(const unsigned char *s)
 static void
 dot_esc(FILE *f, const char *str, size_t max)
 {
-	const unsigned char *s = (const unsigned char *)nz(str);
+	const unsigned char *s = (const unsigned char *)nz(str), *run = s;
 	size_t n = 0, l;
 
+	/* max counts characters (0: no limit); plain runs go out in one write */
 	while (*s) {
 		if (max && n == max) {
+			if (s > run)
+				fwrite(run, 1, (size_t)(s - run), f);
 			fputs("..", f);
 			return;
 		}
-		l = utf8_len(s);
-		if (l == 0) {
-			putc('?', f);
+		if (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\') {
 			s++;
-		} else if (l > 1) {
-			fwrite(s, 1, l, f);
-			s += l;
-		} else {
-			if (*s == '"' || *s == '\\') {
-				putc('\\', f);
-				putc(*s, f);
-			} else if (*s < 0x20 || *s == 0x7f) {
-				putc(' ', f);
-			} else {
-				putc(*s, f);
-			}
-			s++;
+			n++;
+			continue;
 		}
+		if (*s >= 0x80 && (l = utf8_len(s)) > 1) {
+			s += l;
+			n++;
+			continue;
+		}
+		if (s > run)
+			fwrite(run, 1, (size_t)(s - run), f);
+		if (*s == '"' || *s == '\\') {
+			putc('\\', f);
+			putc(*s, f);
+		} else if (*s >= 0x80) {
+			putc('?', f);        /* invalid UTF-8 */
+		} else {
+			putc(' ', f);        /* control character */
+		}
+		s++;
 		n++;
+		run = s;
 	}
+	if (s > run)
+		fwrite(run, 1, (size_t)(s - run), f);
 }
 
 /* The first element of a comma-separated list, into buf. */
@@ -1251,21 +1260,23 @@ ots_render_svg(const char *dot_path, const char *svg_path, char *err, size_t err
 static void
 html_esc(FILE *f, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)nz(str);
+	const unsigned char *s = (const unsigned char *)nz(str), *run = s;
 	size_t l;
 
+	/* runs of text that needs no escape go out in one write: this runs for every cell of
+	 * the report (tens of thousands) */
 	while (*s) {
-		l = utf8_len(s);
-		if (l == 0) {
-			fputs("\xef\xbf\xbd", f);
+		if (*s >= 0x20 && *s < 0x7f && *s != '&' && *s != '<' && *s != '>' && *s != '"' &&
+		    *s != '\'' && *s != '/') {
 			s++;
 			continue;
 		}
-		if (l > 1) {
-			fwrite(s, 1, l, f);
+		if (*s >= 0x80 && (l = utf8_len(s)) > 1) {
 			s += l;
 			continue;
 		}
+		if (s > run)
+			fwrite(run, 1, (size_t)(s - run), f);
 		switch (*s) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
@@ -1274,10 +1285,16 @@ html_esc(FILE *f, const char *str)
 		case '\'': fputs("&#39;", f); break;
 		case '/': fputs("&#47;", f); break;
 		default:
-			putc(*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+			if (*s >= 0x80)
+				fputs("\xef\xbf\xbd", f); /* invalid UTF-8 */
+			else
+				putc(' ', f);        /* control character */
 		}
 		s++;
+		run = s;
 	}
+	if (s > run)
+		fwrite(run, 1, (size_t)(s - run), f);
 }
 
 static void
