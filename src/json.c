@@ -401,12 +401,11 @@ digits(char *p, unsigned v, int n)
 }
 
 void
-ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us)
+ots_time_rfc3339(uint64_t ts_us, char out[28])
 {
 	/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" without gmtime/strftime: this runs for every record.
 	 * Days to civil date after Howard Hinnant's public-domain algorithm (proleptic
 	 * Gregorian, valid for every uint64 microsecond count we can meet: years 1970-9999). */
-	char b[30] = "\"0000-00-00T00:00:00.000000Z\"";
 	uint64_t secs = ts_us / 1000000u;
 	uint64_t days = secs / 86400u, sod = secs % 86400u;
 	uint64_t z = days + 719468u, era = z / 146097u;
@@ -418,15 +417,26 @@ ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us)
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	uint64_t y = yoe + era * 400u + (m <= 2);
 
+	memcpy(out, "0000-00-00T00:00:00.000000Z", 28);
 	if (y > 9999)
 		y = 9999;
-	digits(b + 1, (unsigned)y, 4);
-	digits(b + 6, m, 2);
-	digits(b + 9, d, 2);
-	digits(b + 12, (unsigned)(sod / 3600u), 2);
-	digits(b + 15, (unsigned)(sod / 60u % 60u), 2);
-	digits(b + 18, (unsigned)(sod % 60u), 2);
-	digits(b + 21, (unsigned)(ts_us % 1000000u), 6);
+	digits(out, (unsigned)y, 4);
+	digits(out + 5, m, 2);
+	digits(out + 8, d, 2);
+	digits(out + 11, (unsigned)(sod / 3600u), 2);
+	digits(out + 14, (unsigned)(sod / 60u % 60u), 2);
+	digits(out + 17, (unsigned)(sod % 60u), 2);
+	digits(out + 20, (unsigned)(ts_us % 1000000u), 6);
+}
+
+void
+ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us)
+{
+	char b[30];
+
+	b[0] = '"';
+	ots_time_rfc3339(ts_us, b + 1);
+	b[28] = '"';
 	key_(j, key);
 	put(j, b, 29);
 }

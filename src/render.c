@@ -25,6 +25,7 @@
 #include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/ics-t.h"
+#include "ots/json.h"
 #include "ots/render.h"
 
 extern char **environ;
@@ -1336,14 +1337,15 @@ html_td_bytes(FILE *f, uint64_t v)
 static void
 html_td_time(FILE *f, uint64_t ns)
 {
-	time_t t = (time_t)(ns / 1000000000u);
-	struct tm tm;
-	char buf[32];
+	char buf[28];
 
-	if (ns == 0 || !gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+	if (ns == 0) {
 		fputs("<td data-v=\"0\"></td>", f);
 		return;
 	}
+	ots_time_rfc3339(ns / 1000u, buf); /* one per cell: no gmtime/strftime */
+	buf[19] = 'Z';                     /* to the second */
+	buf[20] = '\0';
 	fprintf(f, "<td class=\"t\" data-v=\"%llu\">%s</td>", (unsigned long long)ns, buf);
 }
 

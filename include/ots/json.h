@@ -42,6 +42,9 @@ void ots_json_i64(struct ots_json *j, const char *key, int64_t v);
 void ots_json_dbl(struct ots_json *j, const char *key, double v, int decimals);
 void ots_json_bool(struct ots_json *j, const char *key, int v);
 void ots_json_null(struct ots_json *j, const char *key);
+/* "2024-01-01T00:00:00.000123Z" (27 characters and a NUL) from microseconds since the
+ * epoch, without gmtime: the one time formatter of the outputs. */
+void ots_time_rfc3339(uint64_t ts_us, char out[28]);
 /* RFC 3339 UTC time from microseconds since the epoch: "2024-01-01T00:00:00.000123Z". */
 void ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us);
 /* Write what the buffer holds to f and empty it, keeping the nesting state: a large document
