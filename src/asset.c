@@ -164,6 +164,17 @@ idx_grow(struct ots_u32idx *x, const struct ots_inv *inv, idx_hash_fn hf)
 	return OTS_OK;
 }
 
+/* The slot a new entry of hash h goes to (the key is known to be absent). */
+static uint32_t
+idx_empty_slot(const struct ots_u32idx *x, uint64_t h)
+{
+	uint32_t j = (uint32_t)h & (x->nslots - 1);
+
+	while (x->slots[j])
+		j = (j + 1) & (x->nslots - 1);
+	return j;
+}
+
 static void
 idx_free(struct ots_u32idx *x)
 {
@@ -239,29 +250,20 @@ node_get(struct ots_inv *inv, const struct ots_node_key *k)
 	uint32_t j, e;
 	struct ots_node *n;
 
+	/* a known key first: only a new one may be refused by the cap */
+	for (j = inv->node_idx.nslots ? (uint32_t)h & (inv->node_idx.nslots - 1) : 0;
+	     inv->node_idx.nslots && (e = inv->node_idx.slots[j]);
+	     j = (j + 1) & (inv->node_idx.nslots - 1))
+		if (memcmp(&inv->nodes[e - 1].k, k, sizeof(*k)) == 0)
+			return e - 1;
 	if (!obs_room(inv, inv->n_nodes, inv->cap_nodes, sizeof(*inv->nodes), &inv->node_idx)) {
-		/* only a new key may be refused: look it up first */
-		uint32_t jj;
-
-		if (inv->node_idx.nslots) {
-			jj = (uint32_t)h & (inv->node_idx.nslots - 1);
-			while ((e = inv->node_idx.slots[jj])) {
-				if (memcmp(&inv->nodes[e - 1].k, k, sizeof(*k)) == 0)
-					return e - 1;
-				jj = (jj + 1) & (inv->node_idx.nslots - 1);
-			}
-		}
 		inv->nodes_refused++;
 		return UINT32_MAX;
 	}
-	if ((inv->node_idx.n + 1) * 2 > inv->node_idx.nslots &&
-	    idx_grow(&inv->node_idx, inv, node_hash) != OTS_OK)
-		return UINT32_MAX;
-	j = (uint32_t)h & (inv->node_idx.nslots - 1);
-	while ((e = inv->node_idx.slots[j])) {
-		if (memcmp(&inv->nodes[e - 1].k, k, sizeof(*k)) == 0)
-			return e - 1;
-		j = (j + 1) & (inv->node_idx.nslots - 1);
+	if ((inv->node_idx.n + 1) * 2 > inv->node_idx.nslots) {
+		if (idx_grow(&inv->node_idx, inv, node_hash) != OTS_OK)
+			return UINT32_MAX;
+		j = idx_empty_slot(&inv->node_idx, h);
 	}
 	if (inv->n_nodes == UINT32_MAX - 1 ||
 	    grow_array((void **)&inv->nodes, &inv->cap_nodes, inv->n_nodes + 1,
@@ -343,28 +345,19 @@ oc_get(struct ots_inv *inv, const struct ots_oconduit_key *k)
 	uint32_t j, e;
 	struct ots_oconduit *c;
 
+	for (j = inv->oc_idx.nslots ? (uint32_t)h & (inv->oc_idx.nslots - 1) : 0;
+	     inv->oc_idx.nslots && (e = inv->oc_idx.slots[j]);
+	     j = (j + 1) & (inv->oc_idx.nslots - 1))
+		if (memcmp(&inv->oc[e - 1].k, k, sizeof(*k)) == 0)
+			return &inv->oc[e - 1];
 	if (!obs_room(inv, inv->n_oc, inv->cap_oc, sizeof(*inv->oc), &inv->oc_idx)) {
-		uint32_t jj;
-
-		if (inv->oc_idx.nslots) {
-			jj = (uint32_t)h & (inv->oc_idx.nslots - 1);
-			while ((e = inv->oc_idx.slots[jj])) {
-				if (memcmp(&inv->oc[e - 1].k, k, sizeof(*k)) == 0)
-					return &inv->oc[e - 1];
-				jj = (jj + 1) & (inv->oc_idx.nslots - 1);
-			}
-		}
 		inv->conduits_refused++;
 		return NULL;
 	}
-	if ((inv->oc_idx.n + 1) * 2 > inv->oc_idx.nslots &&
-	    idx_grow(&inv->oc_idx, inv, oc_hash) != OTS_OK)
-		return NULL;
-	j = (uint32_t)h & (inv->oc_idx.nslots - 1);
-	while ((e = inv->oc_idx.slots[j])) {
-		if (memcmp(&inv->oc[e - 1].k, k, sizeof(*k)) == 0)
-			return &inv->oc[e - 1];
-		j = (j + 1) & (inv->oc_idx.nslots - 1);
+	if ((inv->oc_idx.n + 1) * 2 > inv->oc_idx.nslots) {
+		if (idx_grow(&inv->oc_idx, inv, oc_hash) != OTS_OK)
+			return NULL;
+		j = idx_empty_slot(&inv->oc_idx, h);
 	}
 	if (inv->n_oc == UINT32_MAX - 1 ||
 	    grow_array((void **)&inv->oc, &inv->cap_oc, inv->n_oc + 1, sizeof(*inv->oc)) != OTS_OK)
