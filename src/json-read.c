@@ -25,6 +25,7 @@
 #include "ots/compiler.h"
 #include "ots/error.h"
 #include "ots/json-read.h"
+#include "ots/json.h"
 
 _Static_assert(sizeof(void *) != 8 || sizeof(struct ots_jv) == 32, "ots_jv is 32 bytes on LP64");
 
@@ -263,38 +264,6 @@ static const uint8_t str_class[256] = {
 	[0x00 ... 0x1f] = SC_CTRL, ['"'] = SC_QUOTE, ['\\'] = SC_ESC, [0x80 ... 0xff] = SC_HIGH
 };
 
-/* Length of a valid UTF-8 sequence at s (n bytes left, n >= 1), or 0 (overlong, surrogate,
- * above U+10FFFF, truncated, bad continuation). */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 static int
 hexval(unsigned char c)
 {
@@ -367,7 +336,7 @@ decode_string(struct jp *j, const unsigned char *s, const unsigned char *lim, un
 			continue;
 		}
 		if (c >= 0x80) {
-			l = utf8_len(s, (size_t)(lim - s));
+			l = ots_utf8_len(s, (size_t)(lim - s));
 			if (l == 0) {
 				fail(j, s, "invalid UTF-8 (byte 0x%02x) in string", c);
 				return NULL;

@@ -117,9 +117,8 @@ indent(struct ots_json *j)
 		put(j, "  ", 2);
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), or 0 when invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+size_t
+ots_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len, i;
@@ -187,7 +186,7 @@ put_escaped(struct ots_json *j, const char *str, size_t n)
 		if (i == n)
 			break;
 		if (s[i] >= 0x80) {
-			l = utf8_len(s + i, n - i);
+			l = ots_utf8_len(s + i, n - i);
 			if (l) {
 				put(j, (const char *)s + i, l);
 				i += l;

@@ -133,33 +133,8 @@ asset_name(const struct ots_render *r, size_t i)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* UTF-8: length of the valid sequence at s (1-4), or 0 when s[0] does not start one. */
-
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0; /* overlong or surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
+/* UTF-8: ots_utf8_len(s, 4) on these NUL-terminated strings (it stops at the NUL, which is
+ * no continuation byte). */
 
 /*
  * Write s escaped for a DOT double-quoted string: quote and backslash get a backslash (so no
@@ -185,7 +160,7 @@ dot_esc(FILE *f, const char *str, size_t max)
 			n++;
 			continue;
 		}
-		if (*s >= 0x80 && (l = utf8_len(s)) > 1) {
+		if (*s >= 0x80 && (l = ots_utf8_len(s, 4)) > 1) {
 			s += l;
 			n++;
 			continue;
@@ -351,7 +326,7 @@ dot_legend(FILE *f, const struct ots_render *r, const struct summary_stats *st)
 	      "<tr><td align=\"left\" colspan=\"8\"><b>", f);
 	/* HTML-like label: escape as XML; dot_esc would leave < and & */
 	for (const unsigned char *s = (const unsigned char *)nz(r->title); *s; s++) {
-		size_t l = utf8_len(s);
+		size_t l = ots_utf8_len(s, 4);
 		if (l == 0)
 			fputc('?', f);
 		else if (l > 1) {
@@ -1272,7 +1247,7 @@ html_esc(FILE *f, const char *str)
 			s++;
 			continue;
 		}
-		if (*s >= 0x80 && (l = utf8_len(s)) > 1) {
+		if (*s >= 0x80 && (l = ots_utf8_len(s, 4)) > 1) {
 			s += l;
 			continue;
 		}

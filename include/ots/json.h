@@ -25,6 +25,12 @@ struct ots_json {
 	int pretty; /* indent with two spaces (stats.json); 0: one line (jsonl) */
 };
 
+/* Length of a valid UTF-8 sequence at s (n >= 1 bytes left), or 0: overlong, surrogate,
+ * above U+10FFFF, cut short or a bad continuation byte. Reads no further than a byte that is
+ * not a continuation, so n may overstate a NUL-terminated string's rest. The one UTF-8
+ * check of the JSON writer, the JSON reader and the report. */
+size_t ots_utf8_len(const unsigned char *s, size_t n);
+
 void ots_json_init(struct ots_json *j);
 void ots_json_reset(struct ots_json *j);
 void ots_json_free(struct ots_json *j);
