@@ -215,9 +215,11 @@ node_public(const struct ots_node *n)
 	return ots_ip_is_public(v4 ? n->k.ip.b + 12 : n->k.ip.b, v4 ? 4 : 6);
 }
 
-static int
-node_zone(const struct ots_zones *z, const struct ots_node *n)
+int
+ots_node_zone(const struct ots_zones *z, const struct ots_node *n)
 {
+	if (!z)
+		return -1;
 	return ots_zones_lookup(z, n->k.ip.b, n->k.has_ip != 0, n->k.vlan);
 }
 
@@ -321,7 +323,7 @@ ots_policy_eval(struct ots_policy *p, const struct ots_zones *z, const struct ot
 
 		p->asset_zone[i] = -1;
 		for (k = 0; z && k < a->n_nodes && p->asset_zone[i] < 0; k++)
-			p->asset_zone[i] = (int16_t)node_zone(z, &inv->nodes[a->nodes[k]]);
+			p->asset_zone[i] = (int16_t)ots_node_zone(z, &inv->nodes[a->nodes[k]]);
 	}
 	if (!z || !inv->built)
 		return OTS_OK;
@@ -335,8 +337,8 @@ ots_policy_eval(struct ots_policy *p, const struct ots_zones *z, const struct ot
 		if (o->conduit == UINT32_MAX || ni->asset == UINT32_MAX || nr->asset == UINT32_MAX ||
 		    inv->assets[nr->asset].is_group || inv->assets[ni->asset].is_group)
 			continue; /* broadcast and multicast have no zone of their own */
-		zs = node_zone(z, ni);
-		zd = node_zone(z, nr);
+		zs = ots_node_zone(z, ni);
+		zd = ots_node_zone(z, nr);
 		pub_i = zs < 0 && node_public(ni);
 		pub_r = zd < 0 && node_public(nr);
 		rc = OTS_OK;
@@ -464,8 +466,8 @@ attack_json(const struct ots_alert *a, struct ots_json *j)
 	ots_json_obj_close(j);
 }
 
-static void
-zone_ref_json(const struct ots_zones *z, int zi, struct ots_json *j, const char *key)
+void
+ots_alert_zone_json(const struct ots_zones *z, int zi, struct ots_json *j, const char *key)
 {
 	if (zi < 0) {
 		ots_json_null(j, key);
@@ -477,9 +479,9 @@ zone_ref_json(const struct ots_zones *z, int zi, struct ots_json *j, const char 
 	ots_json_obj_close(j);
 }
 
-static void
-endpoint_json(const struct ots_zones *z, const struct ots_inv *inv, uint32_t node, int zi,
-              int port, struct ots_json *j, const char *key)
+void
+ots_alert_endpoint_json(const struct ots_zones *z, const struct ots_inv *inv, uint32_t node,
+                        int zi, int port, struct ots_json *j, const char *key)
 {
 	const struct ots_node *n = &inv->nodes[node];
 	const struct ots_asset *a = n->asset != UINT32_MAX ? &inv->assets[n->asset] : NULL;
@@ -542,8 +544,8 @@ ots_alert_json(const struct ots_policy *p, const struct ots_zones *z, const stru
 		ots_json_str(j, "name", observer);
 		ots_json_obj_close(j);
 	}
-	endpoint_json(z, inv, a->src_node, a->zsrc, -1, j, "source");
-	endpoint_json(z, inv, a->dst_node, a->zdst,
+	ots_alert_endpoint_json(z, inv, a->src_node, a->zsrc, -1, j, "source");
+	ots_alert_endpoint_json(z, inv, a->dst_node, a->zdst,
 	              c->transport == OTS_TRANSPORT_ETHER ? -1 : (int)c->port, j, "destination");
 	ots_json_obj_open(j, "network");
 	ots_json_str(j, "transport", ots_inv_transport_name(c->transport, tb, sizeof(tb)));
@@ -579,8 +581,8 @@ ots_alert_json(const struct ots_policy *p, const struct ots_zones *z, const stru
 			ots_json_str(j, NULL, m.sr[i]);
 	ots_json_arr_close(j);
 	ots_json_obj_open(j, "zones");
-	zone_ref_json(z, a->zsrc, j, "source");
-	zone_ref_json(z, a->zdst, j, "destination");
+	ots_alert_zone_json(z, a->zsrc, j, "source");
+	ots_alert_zone_json(z, a->zdst, j, "destination");
 	ots_json_obj_close(j);
 	if (a->zconduit >= 0)
 		ots_json_str(j, "conduit", z->conduits[a->zconduit].name);

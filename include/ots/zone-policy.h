@@ -91,4 +91,14 @@ void ots_policy_overlay_free(void *storage);
 
 const char *ots_zrule_id(enum ots_zrule r);
 
+/* Shared with the other alert writers (src/detect.c, src/baseline.c), so every alert record
+ * has one shape. The zone of a node (-1 none; z may be NULL). An endpoint object under key:
+ * ip, mac (device assets), port (port >= 0), asset, vlan, zone name ("unzoned", "internet"
+ * when zi < 0), geo of public peers; z may be NULL when zi < 0. A zone reference
+ * {name, sl_t} or null. */
+int ots_node_zone(const struct ots_zones *z, const struct ots_node *n);
+void ots_alert_endpoint_json(const struct ots_zones *z, const struct ots_inv *inv, uint32_t node,
+                             int zi, int port, struct ots_json *j, const char *key);
+void ots_alert_zone_json(const struct ots_zones *z, int zi, struct ots_json *j, const char *key);
+
 #endif
