@@ -884,6 +884,8 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 			}
 			ots_json_obj_close(&j);
 			change_add(&cs, a->first_ts, id, 0, &j);
+			if (inv->on_change)
+				inv->on_change(inv->on_change_ctx, 0, inv->asset_order[x], UINT32_MAX, a->first_ts);
 			report(inv, h);
 		}
 		/* role: at most one reported role per asset */
@@ -907,6 +909,8 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 					ots_json_str(&j, "evidence", ots_inv_str(inv, a->evidence[0]));
 				ots_json_obj_close(&j);
 				change_add(&cs, a->last_ts, id, 1, &j);
+				if (inv->on_change)
+					inv->on_change(inv->on_change_ctx, 1, inv->asset_order[x], UINT32_MAX, a->last_ts);
 			}
 			report(inv, h);
 		}
@@ -934,6 +938,8 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 				ots_json_obj_close(&j);
 				ots_json_obj_close(&j);
 				change_add(&cs, t->first_ts, id, 2, &j);
+				if (inv->on_change)
+					inv->on_change(inv->on_change_ctx, 2, inv->asset_order[x], UINT32_MAX, t->first_ts);
 			}
 			report(inv, h);
 		}
@@ -983,6 +989,8 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 			ots_json_str(&j, "old_asset", ots_inv_str(inv, inv->assets[o->asset].id));
 			ots_json_obj_close(&j);
 			change_add(&cs, n->first_ts, ots_inv_str(inv, inv->assets[n->asset].id), 3, &j);
+			if (inv->on_change)
+				inv->on_change(inv->on_change_ctx, 3, n->asset, v[i], n->first_ts);
 		}
 		free(v);
 	}

@@ -490,6 +490,7 @@ ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r, const struct ots
 	int d, e[2], swap;
 
 	inv->records++;
+	inv->last_flow_nodes[0] = inv->last_flow_nodes[1] = UINT32_MAX;
 	if (r->key.ip_version == 0)
 		return;
 	/* e[d]: flow direction of conduit endpoint d (0 initiator); swapped when the capture
@@ -507,6 +508,7 @@ ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r, const struct ots
 		node_key_make(&k, ip[d], r->key.ip_version,
 		              (r->has_mac & (1u << fd)) ? r->mac[fd] : NULL, r->key.vlan);
 		nd[d] = node_get(inv, &k);
+		inv->last_flow_nodes[d] = nd[d];
 		if (nd[d] == UINT32_MAX)
 			return;
 		n = &inv->nodes[nd[d]];
@@ -634,6 +636,36 @@ event_node(struct ots_inv *inv, const struct ots_event_rec *e, int d)
 	if (!k.has_ip && !k.has_mac)
 		return UINT32_MAX;
 	return node_get(inv, &k);
+}
+
+uint32_t
+ots_inv_event_node(struct ots_inv *inv, const struct ots_event_rec *e, int d)
+{
+	return event_node(inv, e, d);
+}
+
+uint32_t
+ots_inv_oconduit_find(struct ots_inv *inv, uint32_t init, uint32_t resp, uint16_t proto_id,
+                      uint8_t transport, uint16_t port)
+{
+	struct ots_oconduit_key ck;
+	uint64_t h;
+	uint32_t j, e;
+
+	if (!inv->oc_idx.nslots)
+		return UINT32_MAX;
+	memset(&ck, 0, sizeof(ck));
+	ck.init = init;
+	ck.resp = resp;
+	ck.transport = transport;
+	ck.port = port;
+	ck.proto = sp_str(&inv->sp, dissector_name(proto_id));
+	h = hash_bytes(&ck, sizeof(ck), HASH_SEED);
+	for (j = (uint32_t)h & (inv->oc_idx.nslots - 1); (e = inv->oc_idx.slots[j]);
+	     j = (j + 1) & (inv->oc_idx.nslots - 1))
+		if (memcmp(&inv->oc[e - 1].k, &ck, sizeof(ck)) == 0)
+			return e - 1;
+	return UINT32_MAX;
 }
 
 void

@@ -27,6 +27,8 @@
 #include "ots/stats.h"
 #include "ots/worker.h"
 #include "ots/zone-policy.h"
+#include "ots/detect.h"
+#include "ots/rules.h"
 #include "ots/zones.h"
 
 static volatile sig_atomic_t got_signal;
@@ -55,6 +57,53 @@ struct zctx {
 	char host[256];           /* observer.name; empty with --deterministic */
 	uint64_t reloads;
 };
+
+/* -R: every set loaded stays until exit (hit records point into it); workers read cur. */
+struct rctx {
+	struct ots_rules **sets;
+	size_t n_sets;
+	_Atomic(const struct ots_rules *) cur;
+	struct ots_detect det;
+	uint64_t reloads;
+	int on;
+};
+
+/* -R at start and on SIGHUP: a rule file that does not load keeps the previous set. */
+static int
+rules_reload(const struct ots_conf *conf, struct rctx *rc, const struct zctx *zc)
+{
+	struct ots_rules *rs = calloc(1, sizeof(*rs));
+	struct ots_rules **v;
+	char err[1024];
+
+	if (!rs) {
+		ots_err("rules: out of memory");
+		return 1;
+	}
+	if (ots_rules_load(rs, conf->rules_path, zc->have ? &zc->zones : NULL, err,
+	                   sizeof(err)) != OTS_OK) {
+		ots_err("%s%s", err, rc->n_sets ? " (the rules loaded before stay in force)" : "");
+		free(rs);
+		return 1;
+	}
+	v = realloc(rc->sets, (rc->n_sets + 1) * sizeof(*v));
+	if (!v) {
+		ots_rules_free(rs);
+		free(rs);
+		ots_err("rules: out of memory");
+		return 1;
+	}
+	rc->sets = v;
+	v[rc->n_sets++] = rs;
+	if (rc->n_sets > 1) {
+		rc->reloads++;
+		ots_info("%s: rules reloaded (%u rules)", conf->rules_path, rs->n);
+	}
+	rc->det.rules = rs;
+	atomic_store_explicit(&rc->cur, rs, memory_order_release);
+	rc->on = 1;
+	return 0;
+}
 
 /* -z at start and on SIGHUP: a file that does not load keeps the previous policy. */
 static int
@@ -129,6 +178,11 @@ usage(FILE *fp)
 	        "                         re-reads FILE (a broken file keeps the previous zones)\n"
 	        "      --check-zones FILE validate a zones file and exit (0 valid, 1 not)\n"
 	        "      --suggest-zones    after reading the captures, print a starter zones file\n"
+	        "detection (rules/README.md):\n"
+	        "  -R, --rules PATH       detection rules: a .rules file or a directory of them;\n"
+	        "                         alerts in DIR/alerts.jsonl; SIGHUP re-reads PATH (a\n"
+	        "                         broken file keeps the previous rules)\n"
+	        "      --check-rules PATH load the rules (with -z for zone names), report, exit 0/1\n"
 	        "                         made from the traffic seen (stdout; DIR/zones.suggested.yaml)\n"
 	        "engine:\n"
 	        "  -w, --workers N        worker threads (default: online cores - 1, at least 1)\n"
@@ -145,7 +199,7 @@ usage(FILE *fp)
 enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
 	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
-	OPT_INV_MEMCAP
+	OPT_INV_MEMCAP, OPT_CHECK_RULES
 };
 
 static const struct option long_opts[] = {
@@ -169,6 +223,8 @@ static const struct option long_opts[] = {
 	{ "check-zones", required_argument, NULL, OPT_CHECK_ZONES },
 	{ "suggest-zones", no_argument, NULL, OPT_SUGGEST_ZONES },
 	{ "inventory-memcap", required_argument, NULL, OPT_INV_MEMCAP },
+	{ "rules", required_argument, NULL, 'R' },
+	{ "check-rules", required_argument, NULL, OPT_CHECK_RULES },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -192,7 +248,7 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:f:o:w:qhz:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:f:o:w:qhz:R:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (ots_conf_add_input(conf, optarg, err, sizeof(err)) != OTS_OK) {
@@ -251,6 +307,8 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case 'z': conf->zones_path = optarg; break;
 		case OPT_CHECK_ZONES: conf->check_zones = optarg; break;
 		case OPT_SUGGEST_ZONES: conf->suggest_zones = 1; break;
+		case 'R': conf->rules_path = optarg; break;
+		case OPT_CHECK_RULES: conf->check_rules = optarg; break;
 		case OPT_INV_MEMCAP:
 			if (ots_parse_size(optarg, &v) != OTS_OK || v < (1u << 20))
 				return bad_usage("--inventory-memcap needs a size of at least 1M (e.g. "
@@ -263,7 +321,7 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 	}
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s' (inputs are given with -r)", argv[optind]);
-	if (conf->check_zones)
+	if (conf->check_zones || conf->check_rules)
 		return 0;
 	if (conf->suggest_zones && !conf->n_inputs)
 		return bad_usage("--suggest-zones works on captures: give -r FILE|DIR");
@@ -285,7 +343,8 @@ mono_now(void)
 
 /* Move every visible record of every worker into the output. Returns records moved. */
 static size_t
-drain(struct ots_worker *w, unsigned n, struct ots_output *out, struct ots_inv *inv)
+drain(struct ots_worker *w, unsigned n, struct ots_output *out, struct ots_inv *inv,
+      struct ots_detect *det)
 {
 	const void *r;
 	size_t moved = 0;
@@ -302,6 +361,8 @@ drain(struct ots_worker *w, unsigned n, struct ots_output *out, struct ots_inv *
 				memcpy(&fm, r, len < sizeof(fm) ? len : sizeof(fm));
 				if (inv)
 					ots_inv_flow(inv, &fm.r, len >= sizeof(fm) ? &fm.ics : NULL);
+				if (inv && det)
+					ots_detect_flow(det, inv, &fm.r);
 				ots_output_flow(out, &fm.r, len >= sizeof(fm) ? &fm.ics : NULL);
 			} else {
 				/* events may come without their tail (value): never read past len */
@@ -309,9 +370,13 @@ drain(struct ots_worker *w, unsigned n, struct ots_output *out, struct ots_inv *
 
 				memset(&e, 0, sizeof(e));
 				memcpy(&e, r, len < sizeof(e) ? len : sizeof(e));
-				if (inv)
+				if (e.kind == OTS_EV_HIT) {
+					if (inv && det)
+						ots_detect_hit(det, inv, &e);
+				} else if (inv)
 					ots_inv_event(inv, &e);
-				ots_output_event(out, &e);
+				if (e.kind != OTS_EV_HIT)
+					ots_output_event(out, &e);
 			}
 			ots_ring_consume(&w[i].out);
 			if ((++moved & 255) == 0)
@@ -379,7 +444,7 @@ inventory_load_oui(const struct ots_conf *conf, struct ots_inv *inv, struct ots_
  * state. events is events.jsonl (or NULL). Returns 0 or 1 (error reported). */
 static int
 inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *events,
-                     const char *title, struct zctx *zc)
+                     const char *title, struct zctx *zc, struct rctx *rc)
 {
 	struct ots_inv_overlay ov, *ovp = NULL;
 	void *ovs = NULL;
@@ -391,7 +456,13 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 		ots_err("inventory: out of memory");
 		return 1;
 	}
+	if (rc && rc->on) {
+		ots_detect_prepare(&rc->det, inv, zc->have ? &zc->zones : NULL);
+		inv->on_change = ots_detect_on_change;
+		inv->on_change_ctx = &rc->det;
+	}
 	ots_inv_changes(inv, events);
+	inv->on_change = NULL;
 	if (zc && zc->have) {
 		if (ots_policy_eval(&zc->pol, &zc->zones, inv) != OTS_OK) {
 			ots_err("zone checks: out of memory");
@@ -419,6 +490,14 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 				}
 				ots_json_free(&j);
 			}
+		}
+	}
+	if (rc && rc->on) {
+		ots_detect_checkpoint(&rc->det, inv, zc->have ? &zc->zones : NULL,
+		                      zc->host[0] ? zc->host : NULL, zc->alerts);
+		if (zc->alerts && fflush(zc->alerts) != 0) {
+			ots_err("error writing alerts.jsonl");
+			status = 1;
 		}
 	}
 	if (conf->outdir && ots_inv_write(inv, conf->outdir, title, ovp, err, sizeof(err)) != OTS_OK) {
@@ -487,6 +566,7 @@ main(int argc, char **argv)
 	struct ots_oui oui;
 	struct ots_geoip *geo = NULL;
 	struct zctx zc;
+	struct rctx rctx;
 	struct sigaction sa;
 	char title[1024];
 	double last_ckpt;
@@ -505,6 +585,8 @@ main(int argc, char **argv)
 	conf.progress = !conf.quiet && conf.n_inputs && isatty(STDERR_FILENO);
 	memset(&zc, 0, sizeof(zc));
 	ots_policy_init(&zc.pol);
+	memset(&rctx, 0, sizeof(rctx));
+	ots_detect_init(&rctx.det, NULL);
 	if (conf.check_zones) {
 		size_t k;
 
@@ -528,6 +610,37 @@ main(int argc, char **argv)
 		ots_conf_free(&conf);
 		return 1;
 	}
+	if (conf.check_rules) {
+		conf.rules_path = conf.check_rules;
+		rc = rules_reload(&conf, &rctx, &zc);
+		if (rc == 0) {
+			const struct ots_rules *rs = rctx.sets[0];
+			unsigned k, on[OTS_RON__COUNT] = { 0 }, thr = 0, off = 0;
+
+			for (k = 0; k < rs->n; k++) {
+				on[rs->v[k].on]++;
+				thr += rs->v[k].thr_n != 0;
+				off += !rs->v[k].enabled;
+			}
+			printf("%s: valid: %u rules in %u file%s (%u on op, %u on flag, %u on flow, %u on "
+			       "asset; %u with a threshold; %u disabled)\n", conf.check_rules, rs->n,
+			       rs->n_files, rs->n_files == 1 ? "" : "s", on[0], on[1], on[2], on[3], thr,
+			       off);
+			ots_rules_free(rctx.sets[0]);
+			free(rctx.sets[0]);
+			free(rctx.sets);
+		}
+		if (zc.have)
+			ots_zones_free(&zc.zones);
+		ots_conf_free(&conf);
+		return rc;
+	}
+	if (conf.rules_path && rules_reload(&conf, &rctx, &zc) != 0) {
+		if (zc.have)
+			ots_zones_free(&zc.zones);
+		ots_conf_free(&conf);
+		return 1;
+	}
 	if (conf.suggest_zones)
 		conf.quiet = 1; /* stdout is the YAML */
 	if (!conf.deterministic && gethostname(zc.host, sizeof(zc.host) - 1) != 0)
@@ -547,8 +660,9 @@ main(int argc, char **argv)
 	ots_inv_init(&inv);
 	memset(&oui, 0, sizeof(oui));
 	report_title(&conf, title, sizeof(title));
-	inv_on = conf.outdir != NULL || conf.state_path != NULL || zc.have || conf.suggest_zones;
-	if (zc.have && conf.outdir) {
+	inv_on = conf.outdir != NULL || conf.state_path != NULL || zc.have || conf.suggest_zones ||
+	         rctx.on;
+	if ((zc.have || rctx.on) && conf.outdir) {
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/alerts.jsonl", conf.outdir);
@@ -574,8 +688,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < conf.workers; i++) {
-		if (ots_worker_init(&workers[i], i, &conf, err, sizeof(err)) != OTS_OK ||
-		    ots_worker_start(&workers[i]) != OTS_OK) {
+		if (ots_worker_init(&workers[i], i, &conf, err, sizeof(err)) != OTS_OK) {
+			ots_err("%s", err[0] ? err : "cannot start a worker thread");
+			status = 1;
+			goto teardown;
+		}
+		workers[i].rules_slot = &rctx.cur;
+		if (ots_worker_start(&workers[i]) != OTS_OK) {
 			ots_err("%s", err[0] ? err : "cannot start a worker thread");
 			status = 1;
 			goto teardown;
@@ -623,7 +742,7 @@ main(int argc, char **argv)
 		for (i = 0; i < conf.workers; i++)
 			if (!atomic_load_explicit(&workers[i].done, memory_order_acquire))
 				all_done = 0;
-		if (drain(workers, conf.workers, &out, inv_on ? &inv : NULL) == 0) {
+		if (drain(workers, conf.workers, &out, inv_on ? &inv : NULL, rctx.on ? &rctx.det : NULL) == 0) {
 			if (all_done)
 				break;
 			ots_backoff_sleep(&spins);
@@ -634,12 +753,14 @@ main(int argc, char **argv)
 			got_hup = 0;
 			if (conf.zones_path)
 				zones_reload(&conf, &zc); /* applies from the next checkpoint */
+			if (conf.rules_path)
+				rules_reload(&conf, &rctx, &zc); /* workers take it at their next packet */
 		}
 		if (inv_on && conf.iface && mono_now() - last_ckpt >= (double)conf.checkpoint_s) {
 			/* live: the files and the state follow the network; a checkpoint of a
 			 * large inventory takes the main thread for a moment, the worker rings
 			 * absorb it */
-			if (inventory_checkpoint(&conf, &inv, out.events, title, &zc) != 0)
+			if (inventory_checkpoint(&conf, &inv, out.events, title, &zc, &rctx) != 0)
 				status = 1;
 			if (out.events)
 				fflush(out.events);
@@ -650,7 +771,7 @@ main(int argc, char **argv)
 			last_prog = mono_now();
 		}
 	}
-	drain(workers, conf.workers, &out, inv_on ? &inv : NULL);
+	drain(workers, conf.workers, &out, inv_on ? &inv : NULL, rctx.on ? &rctx.det : NULL);
 	ots_capture_join(&cap);
 	if (conf.progress)
 		progress(&cap, t0, 1);
@@ -690,7 +811,7 @@ main(int argc, char **argv)
 		/* changes go after the packet events (events.jsonl is closed by now: append) */
 		FILE *ev = out.events_path ? fopen(out.events_path, "a") : NULL;
 
-		if (inventory_checkpoint(&conf, &inv, ev, title, &zc) != 0)
+		if (inventory_checkpoint(&conf, &inv, ev, title, &zc, &rctx) != 0)
 			status = 1;
 		if (ev && fclose(ev) != 0) {
 			ots_err("error writing %s", out.events_path);
@@ -703,6 +824,11 @@ main(int argc, char **argv)
 			ots_warn("inventory memory cap reached: %llu endpoints and %llu conduits not "
 			         "recorded (--inventory-memcap)", (unsigned long long)inv.nodes_refused,
 			         (unsigned long long)inv.conduits_refused);
+		if (rctx.on && !conf.quiet)
+			printf("rules: %u loaded, %llu alert%s (%s)\n", rctx.det.rules->n,
+			       (unsigned long long)rctx.det.st.alerts_written,
+			       rctx.det.st.alerts_written == 1 ? "" : "s",
+			       conf.outdir ? "alerts.jsonl" : "add -o DIR to keep them");
 		if (zc.have && !conf.quiet)
 			printf("zones: %llu alert%s (%s)\n", (unsigned long long)zc.pol.alerts_written,
 			       zc.pol.alerts_written == 1 ? "" : "s",
@@ -770,6 +896,12 @@ teardown:
 	if (zc.alerts && fclose(zc.alerts) != 0)
 		status = 1;
 	ots_policy_free(&zc.pol);
+	ots_detect_free(&rctx.det);
+	for (i = 0; i < rctx.n_sets; i++) {
+		ots_rules_free(rctx.sets[i]);
+		free(rctx.sets[i]);
+	}
+	free(rctx.sets);
 	if (zc.have)
 		ots_zones_free(&zc.zones);
 	ots_conf_free(&conf);

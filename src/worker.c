@@ -114,6 +114,58 @@ event_base(struct ots_worker *w, struct ots_event_rec *e, uint8_t kind, uint16_t
 
 static void emit_any(struct ots_worker *w, const void *rec, size_t len);
 
+/*
+ * Rules of kind on for this protocol, against the current flow (w->cur): a match becomes a
+ * hit record for the main thread (src/detect.c), which places it on the inventory. source is
+ * the flow's initiator whichever way the PDU went (rules/README.md).
+ */
+static void
+match_rules(struct ots_worker *w, unsigned on, uint16_t proto, const struct ots_ics_op *op,
+            uint8_t flag, const char *reason)
+{
+	const struct ots_flow *f = w->cur;
+	struct ots_rule_ctx x;
+	const uint32_t *v;
+	uint32_t n, i;
+	int lo = f->init_is_lo != 0;
+
+	v = ots_rules_for(w->rules, on, proto, &n);
+	if (!n)
+		return;
+	memset(&x, 0, sizeof(x));
+	x.on = (uint8_t)on;
+	x.proto = proto;
+	x.op = op;
+	x.flag = flag;
+	x.reason = reason;
+	x.has_ip = f->key.ip_version != 0;
+	x.transport = x.has_ip ? f->key.proto : 0xff;
+	x.sip = lo ? f->key.lo.b : f->key.hi.b;
+	x.dip = lo ? f->key.hi.b : f->key.lo.b;
+	x.sport = lo ? f->key.port_lo : f->key.port_hi;
+	x.dport = lo ? f->key.port_hi : f->key.port_lo;
+	x.has_smac = f->has_mac & 1;
+	x.has_dmac = (f->has_mac >> 1) & 1;
+	x.smac = f->mac[0];
+	x.dmac = f->mac[1];
+	x.vlan = f->key.vlan;
+	for (i = 0; i < n; i++) {
+		const struct ots_rule *r = &w->rules->v[v[i]];
+		struct ots_event_rec e;
+
+		if (!ots_rules_match(r, &x))
+			continue;
+		event_base(w, &e, OTS_EV_HIT, proto);
+		if (op)
+			e.op = *op;
+		e.flag = flag;
+		e.what = reason;
+		e.rule = r;
+		w->st.rule_hits++;
+		emit_any(w, &e, offsetof(struct ots_event_rec, value));
+	}
+}
+
 static void
 on_op(void *ctx, const struct ots_ics_op *op)
 {
@@ -138,8 +190,11 @@ on_op(void *ctx, const struct ots_ics_op *op)
 		w->st.ops[op->op_class]++;
 	if (w->cur)
 		ots_app_count(w->cur, op);
-	if (!w->cur || (!w->conf->log_all_ops &&
-	                (op->op_class >= OTS_OP__COUNT || !notable[op->op_class])))
+	if (!w->cur)
+		return;
+	if (w->rules)
+		match_rules(w, OTS_RON_OP, op->proto, op, 0, NULL);
+	if (!w->conf->log_all_ops && (op->op_class >= OTS_OP__COUNT || !notable[op->op_class]))
 		return;
 	event_base(w, &e, OTS_EV_OP, op->proto);
 	e.op = *op;
@@ -186,6 +241,8 @@ on_flag(void *ctx, const struct ots_ics_flag_rec *r)
 		return;
 	if (r->flag < 8) /* the zone checks read them from the flow record */
 		w->cur->ics_flags |= (uint8_t)(1u << r->flag);
+	if (w->rules)
+		match_rules(w, OTS_RON_FLAG, r->proto, NULL, r->flag, r->what);
 	event_base(w, &e, OTS_EV_FLAG, r->proto);
 	e.flag = r->flag;
 	e.what = r->what;
@@ -503,6 +560,8 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 void
 ots_worker_handle(struct ots_worker *w, const struct ots_msg *m)
 {
+	if (w->rules_slot)
+		w->rules = atomic_load_explicit(w->rules_slot, memory_order_acquire);
 	switch (m->type) {
 	case OTS_MSG_PKT:
 		handle_packet(w, m);

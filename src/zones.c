@@ -528,8 +528,8 @@ mask_addr(uint8_t a[16], unsigned plen)
 }
 
 /* Parse "addr[/len]" into out; why gets the reason on OTS_EINVAL. */
-static int
-parse_cidr(const char *s, struct ots_cidr *out, char *why, size_t whylen)
+int
+ots_cidr_parse(const char *s, struct ots_cidr *out, char *why, size_t whylen)
 {
 	const char *slash = strchr(s, '/');
 	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
@@ -962,7 +962,7 @@ parse_zone(struct pctx *c, const struct node *m, struct ots_zone *zn, int zi)
 				return perr(c, e, OTS_EINVAL,
 				            "networks entry must be a CIDR string, not %s",
 				            what(e, w, sizeof(w)));
-			if (parse_cidr(e->s, nc, why, sizeof(why)) != OTS_OK)
+			if (ots_cidr_parse(e->s, nc, why, sizeof(why)) != OTS_OK)
 				return perr(c, e, OTS_EINVAL, "bad CIDR '%s' in zone '%s': %s",
 				            clean(e->s, e->len, w, sizeof(w)), zn->name, why);
 			nc->line = e->line;

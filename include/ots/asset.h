@@ -64,6 +64,12 @@ struct ots_inv {
 	                                 * endpoints and conduits are refused and counted */
 	uint64_t ics_bytes;             /* ICS tallies of observed conduits */
 	uint64_t changes_total;
+	uint32_t last_flow_nodes[2];    /* ots_inv_flow: initiator and responder nodes of the last
+	                                 * record, as oriented (UINT32_MAX when none) */
+	/* change records (ots_inv_changes) as they are made: kind enum ots_change_kind, the
+	 * asset, the node concerned (UINT32_MAX for the asset as a whole), time */
+	void (*on_change)(void *ctx, int kind, uint32_t asset, uint32_t node, uint64_t ts);
+	void *on_change_ctx;
 	double checkpoint_s;      /* wall time of the last checkpoint (build, files, state) */
 	int built;
 };
@@ -78,6 +84,12 @@ void ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r,
  * become conduit observations. */
 void ots_inv_event(struct ots_inv *inv, const struct ots_event_rec *e);
 
+/* The node of endpoint d (0 initiator, 1 responder) of an event's flow (created when new;
+ * UINT32_MAX when refused or absent). */
+uint32_t ots_inv_event_node(struct ots_inv *inv, const struct ots_event_rec *e, int d);
+/* Index of the observed conduit (init, resp, protocol, transport, port), UINT32_MAX none. */
+uint32_t ots_inv_oconduit_find(struct ots_inv *inv, uint32_t init, uint32_t resp, uint16_t proto_id,
+                               uint8_t transport, uint16_t port);
 /* Derive assets and conduits from the observations. Returns OTS_OK or OTS_ENOMEM. */
 int ots_inv_build(struct ots_inv *inv);
 

@@ -35,6 +35,8 @@ struct ots_conf {
 	const char *zones_path;  /* -z: IEC 62443 zones file */
 	const char *check_zones; /* --check-zones FILE: validate and exit */
 	int suggest_zones;       /* --suggest-zones: print a starter zones file */
+	const char *rules_path;  /* -R: detection rules, a file or a directory of *.rules */
+	const char *check_rules; /* --check-rules PATH: load, report and exit */
 	struct ots_flow_conf flow;       /* memcap is for all workers; each gets 1/N */
 	struct ots_stream_conf stream;
 	struct ots_defrag_conf defrag;

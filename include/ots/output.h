@@ -53,7 +53,11 @@ struct ots_flow_msg {
 	struct ots_ics_counts ics;
 };
 
-enum ots_event_kind { OTS_EV_OP = 0, OTS_EV_FACT = 1, OTS_EV_FLAG = 2 };
+/* OTS_EV_HIT: a rule matched an operation (op set) or a flag (flag, what set); rule says which
+ * (src/rules.c; the set outlives every record). Consumed by src/detect.c, not written. */
+enum ots_event_kind { OTS_EV_OP = 0, OTS_EV_FACT = 1, OTS_EV_FLAG = 2, OTS_EV_HIT = 3 };
+
+struct ots_rule;
 
 /* One line of events.jsonl: an ICS operation, an identity fact or a security flag, with the
  * flow it belongs to. Plain data (strings copied) so it can cross the event ring. */
@@ -76,7 +80,8 @@ struct ots_event_rec {
 	uint8_t attr, side, confidence, flag; /* OTS_EV_FACT / OTS_EV_FLAG */
 	uint16_t value_len;       /* bytes in value (cut at sizeof(value)) */
 	uint8_t value_cut;        /* 1: the value was longer */
-	const char *what;         /* OTS_EV_FLAG: static reason */
+	const char *what;         /* OTS_EV_FLAG, OTS_EV_HIT: static reason */
+	const struct ots_rule *rule; /* OTS_EV_HIT */
 	char source[32];
 	char value[256];          /* last: ops and flags cross the ring without it */
 };

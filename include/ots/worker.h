@@ -21,6 +21,7 @@
 #include "ots/decode.h"
 #include "ots/flow.h"
 #include "ots/ring.h"
+#include "ots/rules.h"
 
 enum ots_msg_type { OTS_MSG_PKT = 1, OTS_MSG_TICK = 2, OTS_MSG_EOF = 3 };
 
@@ -44,6 +45,7 @@ struct ots_worker_stats {
 	uint64_t events_out;
 	uint64_t ops[OTS_OP__COUNT];  /* ICS operations seen, per class (logged or not) */
 	uint64_t facts_dup;           /* identity facts already reported on their flow */
+	uint64_t rule_hits;           /* rule matches sent to the main thread */
 	struct ots_app_counters app;
 	double cpu_s;               /* thread CPU time (user + system) at the end */
 	struct ots_decode_stats dec;
@@ -72,6 +74,10 @@ struct ots_worker {
 	int cur_dir;                /* direction of the PDU being parsed */
 	uint32_t ev_seq;            /* event order (ties at equal time within a flow) */
 	struct ots_dissect_out dout;
+	/* rules: the main thread publishes a set in *rules_slot (NULL: none); the worker takes
+	 * it at each input message, so a swap applies between two packets, never within one */
+	_Atomic(const struct ots_rules *) *rules_slot;
+	const struct ots_rules *rules;
 	struct ots_worker_stats st;
 };
 

@@ -157,5 +157,8 @@ int ots_zone_allow_match(const struct ots_zone_allow *a, const char *protocol, i
 
 /* Text of a network ("10.0.0.0/8", "2001:db8::/32") into buf; returns buf. */
 const char *ots_cidr_str(const struct ots_cidr *c, char *buf, size_t len);
+/* Parse "addr" or "addr/len" (IPv4 or IPv6; host bits must be clear) into out; why gets the
+ * reason on OTS_EINVAL. */
+int ots_cidr_parse(const char *s, struct ots_cidr *out, char *why, size_t whylen);
 
 #endif
