@@ -332,8 +332,8 @@ class Dnp3:
     def poll(self):
         # class 1, 2, 3, 0 read; a binary input and a counter in the answer
         self.x(1, bytes.fromhex("3c0206" "3c0306" "3c0406" "3c0106"),
-               bytes.fromhex("010200000001" "01") + bytes.fromhex("140100000000" "01") +
-               struct.pack("<I", 1234))
+               bytes.fromhex("0102000000" "01") +                 # g1v2 point 0: online, off
+               bytes.fromhex("1401000000" "01") + struct.pack("<I", 1234))  # g20v1 counter 0
 
 
 def crob(index, code=0x03):
@@ -368,7 +368,7 @@ def g70v4(handle, req_id=1, status=0):
 
 def make_dnp3(d):
     def restart(d3):
-        d3.x(13, rsp_objs=bytes.fromhex("3401070100" "10"))    # cold restart, g52v1 delay 4096 ms
+        d3.x(13, rsp_objs=bytes.fromhex("3402070100" "10"))    # cold restart, g52v2 delay 4096 ms
         d3.x(14, rsp_objs=bytes.fromhex("3402070110" "00"))    # warm restart, g52v2 delay 16 ms
 
     def stop_app(d3):
