@@ -15,7 +15,10 @@ struct ots_app {
 	uint8_t dead;            /* given up after too many framing errors */
 	uint8_t fact_next;
 	uint8_t finished;        /* fini() was called */
+	uint8_t hit_next;
 	uint32_t facts[16];      /* hashes of the last identity facts reported (dedup) */
+	uint32_t hits[32];       /* hashes of the last (rule, value) pairs of distinct-threshold
+	                          * rules sent (ots_app_hit_seen) */
 	struct ots_ics_counts cnt; /* what the flow did, for its flow record */
 	uint64_t state[];        /* d->state_size bytes, 8-aligned */
 };
@@ -390,18 +393,33 @@ ots_app_end(struct ots_flow *f, const struct ots_dissect_out *out)
 	return -freed;
 }
 
+/* A small ring of hashes: 1 when h is in it, else remember it (replacing the oldest). */
+static int
+recently_seen(uint32_t *v, size_t n, uint8_t *next, uint32_t h)
+{
+	size_t i;
+
+	h |= 1; /* 0 marks an empty slot */
+	for (i = 0; i < n; i++)
+		if (v[i] == h)
+			return 1;
+	v[*next % n] = h;
+	*next = (uint8_t)((*next + 1) % n);
+	return 0;
+}
+
 int
 ots_app_fact_seen(struct ots_flow *f, uint32_t h)
 {
 	struct ots_app *a = f->app;
-	unsigned i;
 
-	if (!a)
-		return 0;
-	h |= 1; /* 0 marks an empty slot */
-	for (i = 0; i < OTS_ARRAY_LEN(a->facts); i++)
-		if (a->facts[i] == h)
-			return 1;
-	a->facts[a->fact_next++ % OTS_ARRAY_LEN(a->facts)] = h;
-	return 0;
+	return a ? recently_seen(a->facts, OTS_ARRAY_LEN(a->facts), &a->fact_next, h) : 0;
+}
+
+int
+ots_app_hit_seen(struct ots_flow *f, uint32_t h)
+{
+	struct ots_app *a = f->app;
+
+	return a ? recently_seen(a->hits, OTS_ARRAY_LEN(a->hits), &a->hit_next, h) : 0;
 }

@@ -984,21 +984,3 @@ ots_detect_checkpoint(struct ots_detect *d, struct ots_inv *inv, const struct ot
 	d->st.alerts_written += n;
 	return n;
 }
-
-void
-ots_detect_stats_json(const struct ots_detect *d, struct ots_json *j)
-{
-	ots_json_obj_open(j, "detection");
-	ots_json_u64(j, "rules", d->rules ? d->rules->n : 0);
-	ots_json_u64(j, "hits", d->st.hits);
-	ots_json_u64(j, "hits_dropped", d->st.hits_dropped);
-	ots_json_u64(j, "suppressed", d->st.suppressed);
-	ots_json_u64(j, "alerts", d->st.alerts_written);
-	ots_json_obj_open(j, "alerts_by_severity");
-	ots_json_u64(j, "low", d->alerts_by_sev[0]);
-	ots_json_u64(j, "medium", d->alerts_by_sev[1]);
-	ots_json_u64(j, "high", d->alerts_by_sev[2]);
-	ots_json_u64(j, "critical", d->alerts_by_sev[3]);
-	ots_json_obj_close(j);
-	ots_json_obj_close(j);
-}

@@ -864,6 +864,11 @@ main(int argc, char **argv)
 			run.alerts_written = zc.pol.alerts_written;
 			run.zone_reloads = zc.reloads;
 		}
+		if (rctx.on) {
+			run.rules_path = conf.rules_path;
+			run.det = &rctx.det;
+			run.rule_reloads = rctx.reloads;
+		}
 		ots_stats_json(&j, &run);
 		snprintf(path, sizeof(path), "%s/stats.json", conf.outdir);
 		if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {

@@ -8,6 +8,7 @@
 
 #include "ots/classify.h"
 #include "ots/decode.h"
+#include "ots/detect.h"
 #include "ots/dissector.h"
 #include "ots/stats.h"
 
@@ -56,6 +57,7 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 		ADD(cls.flows_detected); ADD(cls.flows_giveup); ADD(cls.flows_guessed);
 		ADD(cls.alloc_fail); ADD(cls.packets);
 		ADD(events_out); ADD(facts_dup); ADD(app.alloc_fail);
+		ADD(rule_hits); ADD(rule_hits_dedup);
 		for (a = 0; a < OTS_OP__COUNT; a++)
 			ADD(ops[a]);
 		for (a = 0; a < OTS_APP_PROTO_MAX; a++) {
@@ -220,6 +222,28 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		ots_json_u64(j, "conduits", run->n_zone_conduits);
 		ots_json_u64(j, "alerts_written", run->alerts_written);
 		ots_json_u64(j, "reloads", run->zone_reloads);
+		ots_json_obj_close(j);
+	}
+
+	if (run->rules_path && run->det) {
+		const struct ots_detect *d = run->det;
+
+		ots_json_obj_open(j, "detection");
+		ots_json_str(j, "rules_path", run->rules_path);
+		ots_json_u64(j, "rules", d->rules ? d->rules->n : 0);
+		ots_json_u64(j, "reloads", run->rule_reloads);
+		ots_json_u64(j, "worker_hits", s.rule_hits);
+		ots_json_u64(j, "worker_hits_deduplicated", s.rule_hits_dedup);
+		ots_json_u64(j, "hits", d->st.hits);
+		ots_json_u64(j, "hits_dropped", d->st.hits_dropped);
+		ots_json_u64(j, "suppressed", d->st.suppressed);
+		ots_json_u64(j, "alerts_written", d->st.alerts_written);
+		ots_json_obj_open(j, "alerts_by_severity");
+		ots_json_u64(j, "low", d->alerts_by_sev[0]);
+		ots_json_u64(j, "medium", d->alerts_by_sev[1]);
+		ots_json_u64(j, "high", d->alerts_by_sev[2]);
+		ots_json_u64(j, "critical", d->alerts_by_sev[3]);
+		ots_json_obj_close(j);
 		ots_json_obj_close(j);
 	}
 

@@ -78,7 +78,4 @@ void ots_detect_prepare(struct ots_detect *d, struct ots_inv *inv, const struct 
 uint64_t ots_detect_checkpoint(struct ots_detect *d, struct ots_inv *inv,
                                const struct ots_zones *z, const char *observer, FILE *f);
 
-/* stats.json "detection" block. */
-void ots_detect_stats_json(const struct ots_detect *d, struct ots_json *j);
-
 #endif

@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# The shipped ruleset (rules/*.rules) against its own captures: every enabled rule has
+# pcaps/rules/<id>.pos.pcap, on which it fires, and <id>.neg.pcap, on which no shipped rule
+# fires; alerts validate against packaging/schema/alert.schema.json; -w 1 and -w 3 write the
+# same alerts; --check-rules names FILE:LINE:COL of a broken rule and a broken file on SIGHUP
+# is covered by tests/live.sh.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+cd "$top_srcdir" || exit 1
+
+"$OTSENSOR" --check-rules rules >"$TMP/check.out" 2>&1
+check "--check-rules rules: exit 0 ($(cat "$TMP/check.out"))" [ $? -eq 0 ]
+
+ids=$(sed -n 's/^rule \([a-z0-9][a-z0-9._-]*\) {.*/\1/p' rules/*.rules)
+check "rules/*.rules define rules" [ -n "$ids" ]
+for id in $ids; do
+	# a disabled rule is not tested (its block says enabled no)
+	if awk -v id="$id" '$1 == "rule" && $2 == id { on = 1 } on && $1 == "enabled" && $2 == "no" { d = 1 } on && $1 == "}" { exit } END { exit !d }' rules/*.rules; then
+		continue
+	fi
+	for kind in pos neg; do
+		cap=pcaps/rules/$id.$kind.pcap
+		if [ ! -f "$cap" ]; then
+			fail "$id: $cap is missing"
+			continue
+		fi
+		out=$TMP/$id.$kind
+		"$OTSENSOR" -q -r "$cap" -R rules --deterministic -o "$out" >"$out.log" 2>&1
+		check "$id.$kind: exit 0 ($(head -c 300 "$out.log"))" [ $? -eq 0 ]
+		fired=$(jq -r '.rule.id' "$out/alerts.jsonl" 2>/dev/null | sort -u | tr '\n' ' ')
+		if [ "$kind" = pos ]; then
+			case " $fired" in
+			*" $id "*) ok ;;
+			*) fail "$id.pos: rule did not fire (fired: ${fired:-nothing})" ;;
+			esac
+		else
+			check "$id.neg: no rule fires (fired: $fired)" [ -z "$fired" ]
+		fi
+	done
+done
+
+# thread count does not change the alerts (threshold rules included)
+for id in function-code-scan host-sweep s7-plc-stop; do
+	[ -f "pcaps/rules/$id.pos.pcap" ] || continue
+	"$OTSENSOR" -q -w 1 -r "pcaps/rules/$id.pos.pcap" -R rules --deterministic -o "$TMP/w1" &&
+	"$OTSENSOR" -q -w 3 -r "pcaps/rules/$id.pos.pcap" -R rules --deterministic -o "$TMP/w3"
+	check "$id: -w 1 and -w 3 give the same alerts" cmp -s "$TMP/w1/alerts.jsonl" "$TMP/w3/alerts.jsonl"
+done
+
+# a broken rule: FILE:LINE:COLUMN and exit 1
+mkdir -p "$TMP/bad"
+printf 'rule x {\n  name "x"\n  severity high\n  message "m"\n  match protocol modbuss\n}\n' >"$TMP/bad/a.rules"
+"$OTSENSOR" --check-rules "$TMP/bad" >"$TMP/bad.out" 2>&1
+check "--check-rules on a broken file exits 1" [ $? -eq 1 ]
+check "the error names FILE:LINE:COL ($(cat "$TMP/bad.out"))" grep -q "a.rules:5:20: unknown protocol 'modbuss'" "$TMP/bad.out"
+"$OTSENSOR" -q -r pcaps/plant-example.pcap -R "$TMP/bad" -o "$TMP/badrun" >/dev/null 2>&1
+check "-R with a broken file refuses to start" [ $? -ne 0 ]
+
+# alerts validate against the schema
+if "$PYTHON" -c "import jsonschema" 2>/dev/null; then
+	cat "$TMP"/*.pos/alerts.jsonl >"$TMP/all.jsonl"
+	"$PYTHON" - packaging/schema/alert.schema.json "$TMP/all.jsonl" <<'PY'
+import json, sys, jsonschema
+s = json.load(open(sys.argv[1]))
+V = jsonschema.Draft202012Validator(s)
+n = 0
+for line in open(sys.argv[2]):
+    V.validate(json.loads(line))
+    n += 1
+assert n > 0
+print("schema: %d alerts valid" % n)
+PY
+	check "rule alerts validate against alert.schema.json" [ $? -eq 0 ]
+else
+	echo "note: python3-jsonschema missing: schema check skipped"
+fi
+finish
