@@ -19,6 +19,7 @@
 #include "ots/capture.h"
 #include "ots/classify.h"
 #include "ots/conf.h"
+#include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/geoip.h"
 #include "ots/log.h"
@@ -135,6 +136,8 @@ usage(FILE *fp)
 	        "      --flow-memcap SIZE memory for flow state, all workers (default 256M;\n"
 	        "                         suffixes k, M, G)\n"
 	        "      --ndpi-packets N   packets per flow given to nDPI before giving up (32)\n"
+	        "      --list-functions[=PROTO]  print the functions rules can match: protocol,\n"
+	        "                         name, code, op class (tab-separated) and exit\n"
 	        "  -h, --help             this help\n"
 	        "      --version          version and library versions\n"
 	        "\n"
@@ -147,6 +150,7 @@ enum {
 	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
 	OPT_INV_MEMCAP
 };
+enum { OPT_LIST_FUNCTIONS = 400 }; /* function catalog of the dissectors (rules) */
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -169,6 +173,7 @@ static const struct option long_opts[] = {
 	{ "check-zones", required_argument, NULL, OPT_CHECK_ZONES },
 	{ "suggest-zones", no_argument, NULL, OPT_SUGGEST_ZONES },
 	{ "inventory-memcap", required_argument, NULL, OPT_INV_MEMCAP },
+	{ "list-functions", optional_argument, NULL, OPT_LIST_FUNCTIONS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -251,6 +256,12 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case 'z': conf->zones_path = optarg; break;
 		case OPT_CHECK_ZONES: conf->check_zones = optarg; break;
 		case OPT_SUGGEST_ZONES: conf->suggest_zones = 1; break;
+		case OPT_LIST_FUNCTIONS:
+			if (ots_dissector_print_functions(stdout, optarg, err, sizeof(err)) != OTS_OK) {
+				ots_err("%s", err);
+				exit(2);
+			}
+			exit(0);
 		case OPT_INV_MEMCAP:
 			if (ots_parse_size(optarg, &v) != OTS_OK || v < (1u << 20))
 				return bad_usage("--inventory-memcap needs a size of at least 1M (e.g. "
