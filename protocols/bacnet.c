@@ -1151,6 +1151,36 @@ bn_gap(void *state, int dir)
 		st->pend[i].used = 0;
 }
 
+/* Catalog: the four service tables with the code spaces parse() gives them (confirmed
+ * service, 0x100 unconfirmed, 0x200 network message, 0x300 BVLC function, 0x400 APDU type)
+ * and their fallbacks. Segment ACK, reject and abort take the class of the request. */
+static void
+bn_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(bn_confirmed); i++)
+		if (bn_confirmed[i].name)
+			ots_fn_visit(visit, ctx, bn_confirmed[i].name, (uint32_t)i, bn_confirmed[i].cls);
+	for (i = 0; i < NELEM(bn_unconfirmed); i++)
+		if (bn_unconfirmed[i].name)
+			ots_fn_visit(visit, ctx, bn_unconfirmed[i].name, 0x100 | (uint32_t)i,
+			             bn_unconfirmed[i].cls);
+	for (i = 0; i < NELEM(bn_netmsg); i++)
+		if (bn_netmsg[i].name)
+			ots_fn_visit(visit, ctx, bn_netmsg[i].name, 0x200 | (uint32_t)i, bn_netmsg[i].cls);
+	for (i = 0; i < NELEM(bn_bvlc); i++)
+		if (bn_bvlc[i].name && !bn_carries_npdu((uint8_t)i))
+			ots_fn_visit(visit, ctx, bn_bvlc[i].name, 0x300 | (uint32_t)i, bn_bvlc[i].cls);
+	ots_fn_visit(visit, ctx, "segment_ack", 0x400 | BN_SEGACK, OTS_OP__COUNT);
+	ots_fn_visit(visit, ctx, "reject", 0x400 | BN_REJECT, OTS_OP__COUNT);
+	ots_fn_visit(visit, ctx, "abort", 0x400 | BN_ABORT, OTS_OP__COUNT);
+	ots_fn_visit(visit, ctx, "unknown_confirmed_service", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "unknown_unconfirmed_service", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "unknown_network_message", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "proprietary_network_message", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_bacnet = {
 	.name = "bacnet",
 	.id = OTS_PROTO_BACNET,
@@ -1163,4 +1193,5 @@ const struct ots_dissector ots_dissector_bacnet = {
 	.parse = bn_parse,
 	.gap = bn_gap,
 	.fini = NULL,
+	.functions = bn_functions,
 };

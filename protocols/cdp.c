@@ -199,6 +199,13 @@ cdp_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 	       ? OTS_PROBE_MAYBE : OTS_PROBE_NO;
 }
 
+/* Catalog: a CDP frame is one announcement. */
+static void
+cdp_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	ots_fn_visit(visit, ctx, "cdp_announcement", 1, OTS_OP_IDENTITY);
+}
+
 const struct ots_dissector ots_dissector_cdp = {
 	.name = "cdp",
 	.id = OTS_PROTO_CDP,
@@ -207,4 +214,5 @@ const struct ots_dissector ots_dissector_cdp = {
 	.max_pdu = 1500,
 	.probe = cdp_probe,
 	.parse = cdp_parse,
+	.functions = cdp_functions,
 };

@@ -380,6 +380,20 @@ dh_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	return OTS_OK;
 }
 
+/* Catalog: DHCP message types, "unknown", and BOOTP without a message type (code 0). */
+static void
+dh_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(dh_types); i++)
+		if (dh_types[i].name)
+			ots_fn_visit(visit, ctx, dh_types[i].name, (uint32_t)i, dh_types[i].cls);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "bootp_request", 0, OTS_OP_DISCOVERY);
+	ots_fn_visit(visit, ctx, "bootp_reply", 0, OTS_OP_DISCOVERY);
+}
+
 const struct ots_dissector ots_dissector_dhcp = {
 	.name = "dhcp",
 	.id = OTS_PROTO_DHCP,
@@ -392,4 +406,5 @@ const struct ots_dissector ots_dissector_dhcp = {
 	.parse = dh_parse,
 	.gap = NULL,
 	.fini = NULL,
+	.functions = dh_functions,
 };

@@ -819,6 +819,22 @@ d3_gap(void *state, int dir)
 		st->dir[dir & 1].active = 0;
 }
 
+/* Catalog: the function code table and "unknown". A write's class depends on its first
+ * object (group 50: time sync, d3_request_objects), a response takes its request's. */
+static void
+d3_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(d3_fcs) / sizeof(d3_fcs[0]); i++) {
+		uint8_t fc = d3_fcs[i].fc;
+
+		ots_fn_visit(visit, ctx, d3_fcs[i].name, fc,
+		             fc == 2 || fc == 129 ? OTS_OP__COUNT : d3_fcs[i].cls);
+	}
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_dnp3 = {
 	.name = "dnp3",
 	.id = OTS_PROTO_DNP3,
@@ -832,4 +848,5 @@ const struct ots_dissector ots_dissector_dnp3 = {
 	.parse = d3_parse,
 	.gap = d3_gap,
 	.fini = NULL,
+	.functions = d3_functions,
 };

@@ -1096,6 +1096,40 @@ en_gap(void *state, int dir)
 		memset(st->pend, 0, sizeof(st->pend));
 }
 
+/* Catalog: encapsulation commands, then CIP services through en_service() itself: common
+ * services (a read of the Identity object is identity), the per-class tables and the names
+ * en_service() falls back to. */
+static void
+en_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	static const struct en_target ident = { CIP_CLASS_IDENTITY, 0, 1, 0, 0 };
+	static const struct en_target fw = { CIP_CLASS_FW_UPDATE, 0, 1, 0, 0 };
+	static const struct en_target pccc = { CIP_CLASS_PCCC, 0, 1, 0, 0 };
+	const char *name;
+	uint8_t cls, cls2;
+	size_t i;
+
+	for (i = 0; i < sizeof(en_cmds) / sizeof(en_cmds[0]); i++)
+		ots_fn_visit(visit, ctx, en_cmds[i].name, en_cmds[i].code, en_cmds[i].cls);
+	for (i = 0; i < sizeof(en_generic) / sizeof(en_generic[0]); i++) {
+		en_service(en_generic[i].code, NULL, &name, &cls);
+		en_service(en_generic[i].code, &ident, &name, &cls2);
+		ots_fn_visit(visit, ctx, name, en_generic[i].code, cls == cls2 ? cls : OTS_OP__COUNT);
+	}
+	for (i = 0; i < sizeof(en_cm) / sizeof(en_cm[0]); i++)
+		ots_fn_visit(visit, ctx, en_cm[i].name, en_cm[i].code, en_cm[i].cls);
+	for (i = 0; i < sizeof(en_file) / sizeof(en_file[0]); i++)
+		ots_fn_visit(visit, ctx, en_file[i].name, en_file[i].code, en_file[i].cls);
+	for (i = 0; i < sizeof(en_logix) / sizeof(en_logix[0]); i++)
+		ots_fn_visit(visit, ctx, en_logix[i].name, en_logix[i].code, en_logix[i].cls);
+	en_service(0x4B, &fw, &name, &cls);
+	ots_fn_visit(visit, ctx, name, OTS_FN_CODE_NONE, cls);
+	en_service(0x4B, &pccc, &name, &cls);
+	ots_fn_visit(visit, ctx, name, 0x4B, cls);
+	ots_fn_visit(visit, ctx, "reserved_service", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "class_specific_service", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_enip = {
 	.name = "enip",
 	.id = OTS_PROTO_ENIP,
@@ -1109,4 +1143,5 @@ const struct ots_dissector ots_dissector_enip = {
 	.parse = en_parse,
 	.gap = en_gap,
 	.fini = NULL,
+	.functions = en_functions,
 };

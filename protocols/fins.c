@@ -480,6 +480,22 @@ fins_gap(void *state, int dir)
 		memset(st->pend, 0, sizeof(st->pend));
 }
 
+/* Catalog: FINS commands and "unknown"; FINS/TCP commands other than frame send (code
+ * 0x10000 | command: frame send carries a FINS frame, reported as its command). */
+static void
+fins_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+	uint32_t c;
+
+	for (i = 0; i < sizeof(fins_cmds) / sizeof(fins_cmds[0]); i++)
+		ots_fn_visit(visit, ctx, fins_cmds[i].name, fins_cmds[i].code, fins_cmds[i].cls);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	for (c = 0; c < 256; c++)
+		if (fins_tcp_cmd_ok(c) && c != 2)
+			ots_fn_visit(visit, ctx, fins_tcp_name(c), FINS_TCP_FUNC | c, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_fins = {
 	.name = "fins",
 	.id = OTS_PROTO_FINS,
@@ -493,4 +509,5 @@ const struct ots_dissector ots_dissector_fins = {
 	.parse = fins_parse,
 	.gap = fins_gap,
 	.fini = NULL,
+	.functions = fins_functions,
 };

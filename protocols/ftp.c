@@ -310,6 +310,19 @@ ftp_gap(void *state, int dir)
 		st->multi_code = 0;
 }
 
+/* Catalog: the verbs (code = index + 1; a reply to one is reported under its name with the
+ * reply code), "unknown" and "reply" (a reply to no known verb, code = reply code). */
+static void
+ftp_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < FTP_NVERBS; i++)
+		ots_fn_visit(visit, ctx, ftp_verbs[i].name, (uint32_t)i + 1, ftp_verbs[i].cls);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "reply", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_ftp = {
 	.name = "ftp",
 	.id = OTS_PROTO_FTP,
@@ -321,4 +334,5 @@ const struct ots_dissector ots_dissector_ftp = {
 	.pdu_len = ftp_pdu_len,
 	.parse = ftp_parse,
 	.gap = ftp_gap,
+	.functions = ftp_functions,
 };

@@ -205,6 +205,13 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 	return rc;
 }
 
+/* Catalog: a GOOSE frame is one publication. */
+static void
+goose_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	ots_fn_visit(visit, ctx, "goose_publish", GOOSE_FN_PUBLISH, OTS_OP_EVENT);
+}
+
 const struct ots_dissector ots_dissector_goose = {
 	.name = "goose",
 	.id = OTS_PROTO_GOOSE,
@@ -215,4 +222,5 @@ const struct ots_dissector ots_dissector_goose = {
 	.state_size = 0,
 	.probe = goose_probe,
 	.parse = goose_parse,
+	.functions = goose_functions,
 };

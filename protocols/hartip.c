@@ -729,6 +729,22 @@ hi_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	}
 }
 
+/* Catalog: HART commands (a burst-mode publication is an event), "device_specific" (128 to
+ * 253) and "unknown"; HART-IP message ids (0x10000 | id: audit log is a read). */
+static void
+hi_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hi_cmds) / sizeof(hi_cmds[0]); i++)
+		ots_fn_visit(visit, ctx, hi_cmds[i].name, hi_cmds[i].cmd, hi_cmds[i].cls);
+	ots_fn_visit(visit, ctx, "device_specific", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	for (i = 0; i < sizeof(hi_msg_names) / sizeof(hi_msg_names[0]); i++)
+		ots_fn_visit(visit, ctx, hi_msg_names[i], HI_FC_MSG | (uint32_t)i,
+		             i == HI_ID_AUDIT ? OTS_OP_READ : OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_hartip = {
 	.name = "hart_ip",
 	.id = OTS_PROTO_HARTIP,
@@ -742,4 +758,5 @@ const struct ots_dissector ots_dissector_hartip = {
 	.parse = hi_parse,
 	.gap = NULL,
 	.fini = NULL,
+	.functions = hi_functions,
 };

@@ -173,6 +173,13 @@ i4_u_name(uint8_t c1)
 	}
 }
 
+/* Class of a U-format function (test frames are diagnostics). */
+static uint8_t
+i4_u_class(uint8_t c1)
+{
+	return (c1 == 0x43 || c1 == 0x83) ? OTS_OP_DIAGNOSTIC : OTS_OP_OTHER;
+}
+
 static int
 i4_port(const struct ots_dissect_pkt *pkt)
 {
@@ -477,7 +484,7 @@ i4_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	}
 	op.function = I4_FC_U | c[0];
 	op.function_name = i4_u_name(c[0]);
-	op.op_class = (c[0] == 0x43 || c[0] == 0x83) ? OTS_OP_DIAGNOSTIC : OTS_OP_OTHER;
+	op.op_class = i4_u_class(c[0]);
 	op.is_response = (c[0] == 0x0b || c[0] == 0x23 || c[0] == 0x83);
 	if (!op.function_name)
 		op.function_name = "u_frame_invalid";
@@ -487,6 +494,31 @@ i4_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	if (l != I4_LEN_MIN)
 		return i4_bad(out, "u_frame_length", OTS_EINVAL);
 	return OTS_OK;
+}
+
+/* Catalog: every ASDU type id (monitor direction types take their class from the cause of
+ * transmission), the U-format functions i4_u_name() knows, the S frame, an I frame without
+ * ASDU and the fallbacks. */
+static void
+i4_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+	unsigned c;
+
+	for (i = 0; i < sizeof(i4_types) / sizeof(i4_types[0]); i++) {
+		const struct i4_type *t = &i4_types[i];
+
+		ots_fn_visit(visit, ctx, t->name, t->id,
+		             t->id == 70 ? OTS_OP_EVENT : t->kind == K_MON ? OTS_OP__COUNT : t->cls);
+	}
+	for (c = 0; c < 256; c++)
+		if (i4_u_name((uint8_t)c))
+			ots_fn_visit(visit, ctx, i4_u_name((uint8_t)c), I4_FC_U | c,
+			             i4_u_class((uint8_t)c));
+	ots_fn_visit(visit, ctx, "u_frame_invalid", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "s_frame", I4_FC_S, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "i_frame_no_asdu", I4_FC_I_EMPTY, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
 }
 
 const struct ots_dissector ots_dissector_iec104 = {
@@ -502,4 +534,5 @@ const struct ots_dissector ots_dissector_iec104 = {
 	.parse = i4_parse,
 	.gap = NULL,
 	.fini = NULL,
+	.functions = i4_functions,
 };

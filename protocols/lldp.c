@@ -245,6 +245,13 @@ lldp_probe(const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt)
 	return (rd_be16(&r) >> 9) == LLDP_CHASSIS && rd_ok(&r) ? OTS_PROBE_MAYBE : OTS_PROBE_NO;
 }
 
+/* Catalog: an LLDPDU is one advertisement. */
+static void
+lldp_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	ots_fn_visit(visit, ctx, "lldp_advertisement", 1, OTS_OP_IDENTITY);
+}
+
 const struct ots_dissector ots_dissector_lldp = {
 	.name = "lldp",
 	.id = OTS_PROTO_LLDP,
@@ -253,4 +260,5 @@ const struct ots_dissector ots_dissector_lldp = {
 	.max_pdu = 1500,
 	.probe = lldp_probe,
 	.parse = lldp_parse,
+	.functions = lldp_functions,
 };

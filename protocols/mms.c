@@ -937,6 +937,29 @@ mms_gap(void *state, int dir)
 	}
 }
 
+/* Catalog: confirmed services (code = service tag) and "unknown_service"; the MMSpdu names
+ * parse() reports without a service (code 0x100 + PDU tag: not the confirmed request,
+ * reported by its service, nor the unconfirmed PDU, reported by its unconfirmed service);
+ * unconfirmed services (0x200 + tag). A confirmed response or error takes its request's
+ * class, an initiate is authentication when it carries credentials. */
+static void
+mms_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mms_svcs) / sizeof(mms_svcs[0]); i++)
+		if (mms_svcs[i].name)
+			ots_fn_visit(visit, ctx, mms_svcs[i].name, (uint32_t)i, mms_svcs[i].cls);
+	ots_fn_visit(visit, ctx, "unknown_service", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	for (i = 1; i < sizeof(mms_pdu_names) / sizeof(mms_pdu_names[0]); i++)
+		if (i != 3)
+			ots_fn_visit(visit, ctx, mms_pdu_names[i], MMS_FN_PDU + (uint32_t)i,
+			             i == 1 || i == 2 || i == 8 || i == 9 ? OTS_OP__COUNT : OTS_OP_OTHER);
+	for (i = 0; i < sizeof(mms_unconf_names) / sizeof(mms_unconf_names[0]); i++)
+		ots_fn_visit(visit, ctx, mms_unconf_names[i], MMS_FN_UNCONF + (uint32_t)i, OTS_OP_EVENT);
+	ots_fn_visit(visit, ctx, "unknown_unconfirmed", OTS_FN_CODE_NONE, OTS_OP_EVENT);
+}
+
 const struct ots_dissector ots_dissector_mms = {
 	.name = "mms",
 	.id = OTS_PROTO_MMS,
@@ -949,4 +972,5 @@ const struct ots_dissector ots_dissector_mms = {
 	.pdu_len = mms_pdu_len,
 	.parse = mms_parse,
 	.gap = mms_gap,
+	.functions = mms_functions,
 };

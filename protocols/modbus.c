@@ -586,6 +586,25 @@ mb_gap(void *state, int dir)
 		st->pend[i].used = 0;
 }
 
+/* Catalog: the function code table and "unknown"; a class that a sub-function refines
+ * (diagnostics, MEI, UMAS) is reported as varying. */
+static void
+mb_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+	unsigned s;
+
+	for (i = 0; i < sizeof(mb_fcs) / sizeof(mb_fcs[0]); i++) {
+		uint8_t fc = mb_fcs[i].fc, cls = mb_class(fc, 0, 0);
+
+		for (s = 0; s < 256; s++)
+			if (mb_class(fc, (uint16_t)s, 1) != cls)
+				cls = OTS_OP__COUNT;
+		ots_fn_visit(visit, ctx, mb_fcs[i].name, fc, cls);
+	}
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_modbus = {
 	.name = "modbus",
 	.id = OTS_PROTO_MODBUS,
@@ -598,4 +617,5 @@ const struct ots_dissector ots_dissector_modbus = {
 	.parse = mb_parse,
 	.gap = mb_gap,
 	.fini = NULL,
+	.functions = mb_functions,
 };

@@ -860,6 +860,29 @@ ua_gap(void *state, int dir)
 		st->cont_on[dir & 1] = 0;
 }
 
+/* Catalog: the service table (a ServiceFault takes its request's class), the message-level
+ * names parse() reports (Hello, Acknowledge, Error, ReverseHello, an OPN/MSG/CLO body it
+ * cannot read, continuations and aborts of multi-chunk messages) and "unknown_service". */
+static void
+ua_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ua_svcs) / sizeof(ua_svcs[0]); i++)
+		ots_fn_visit(visit, ctx, ua_svcs[i].name, ua_svcs[i].id,
+		             ua_svcs[i].id == 397 ? OTS_OP__COUNT : ua_svcs[i].op_class);
+	ots_fn_visit(visit, ctx, "hello", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "acknowledge", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "error", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "reverse_hello", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "open_secure_channel", 0, OTS_OP_AUTH);
+	ots_fn_visit(visit, ctx, "close_secure_channel", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "secured_message", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "message_continuation", OTS_FN_CODE_NONE, OTS_OP__COUNT);
+	ots_fn_visit(visit, ctx, "abort", 0, OTS_OP__COUNT);
+	ots_fn_visit(visit, ctx, "unknown_service", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_opcua = {
 	.name = "opcua",
 	.id = OTS_PROTO_OPCUA,
@@ -872,4 +895,5 @@ const struct ots_dissector ots_dissector_opcua = {
 	.pdu_len = ua_pdu_len,
 	.parse = ua_parse,
 	.gap = ua_gap,
+	.functions = ua_functions,
 };

@@ -513,6 +513,53 @@ dcp_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect
 	return rc;
 }
 
+/* Catalog: dcp_name() over every service id and type parse() accepts and every Set kind;
+ * a name's class is the request's (Identify: discovery), varying when the requests differ. */
+static void
+dcp_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	struct { const char *name; uint8_t sid, cls, req; } e[16];
+	size_t n = 0, i;
+	unsigned sid, st, k;
+
+	for (sid = 0; sid < 256; sid++)
+		for (st = 0; st < 256; st++) {
+			if (!dcp_st_ok((uint8_t)st) || dcp_fid_for((uint8_t)sid, (uint8_t)st) == 0)
+				continue;
+			for (k = SK_NONE; k <= SK_FRESET; k++) {
+				struct dcp_ctx c = { 0 };
+				const char *name;
+				uint8_t cls = OTS_OP_OTHER, req = !(st & 1);
+
+				c.sid = (uint8_t)sid;
+				c.st = (uint8_t)st;
+				c.set_kind = (enum dcp_set_kind)k;
+				name = dcp_name(&c, &cls);
+				for (i = 0; i < n; i++)
+					if (e[i].sid == sid && !strcmp(e[i].name, name))
+						break;
+				if (i == n) {
+					if (n == sizeof(e) / sizeof(e[0])) { /* not with 9 names */
+						ots_fn_visit(visit, ctx, name, sid, OTS_OP__COUNT);
+						continue;
+					}
+					e[n].name = name;
+					e[n].sid = (uint8_t)sid;
+					e[n].cls = cls;
+					e[n].req = req;
+					n++;
+				} else if (req > e[i].req) {
+					e[i].cls = cls;
+					e[i].req = req;
+				} else if (req == e[i].req && cls != e[i].cls) {
+					e[i].cls = OTS_OP__COUNT;
+				}
+			}
+		}
+	for (i = 0; i < n; i++)
+		ots_fn_visit(visit, ctx, e[i].name, e[i].sid, e[i].cls);
+}
+
 const struct ots_dissector ots_dissector_pndcp = {
 	.name = "profinet_dcp",
 	.id = OTS_PROTO_PNDCP,
@@ -526,4 +573,5 @@ const struct ots_dissector ots_dissector_pndcp = {
 	.parse = dcp_parse,
 	.gap = NULL,
 	.fini = NULL,
+	.functions = dcp_functions,
 };

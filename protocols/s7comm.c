@@ -68,6 +68,15 @@ static const uint8_t s7_ud_class[16] = {
 	OTS_OP_OTHER, OTS_OP_OTHER, OTS_OP_OTHER, OTS_OP_OTHER, OTS_OP_OTHER,
 };
 
+/* Class of a userdata function: by group, time functions by subfunction (read or set). */
+static uint8_t
+s7_ud_cls(uint8_t grp, uint8_t sub)
+{
+	if (grp == 7)
+		return (sub == 1 || sub == 3) ? OTS_OP_READ : OTS_OP_TIME_SYNC;
+	return s7_ud_class[grp & 0x0f];
+}
+
 static const struct s7_fn *
 s7_fn_find(uint8_t code)
 {
@@ -316,7 +325,7 @@ s7_userdata(struct s7_state *st, int dir, struct ots_rd *par, struct ots_rd *dat
 	grp = tg & 0x0f;
 	op.function = (uint32_t)(grp << 8 | sub);
 	op.function_name = s7_ud_names[grp];
-	op.op_class = s7_ud_class[grp];
+	op.op_class = s7_ud_cls(grp, sub);
 	op.is_response = type == 8 || type == 0;
 	if (op.is_response && plen >= 8) {
 		uint16_t err;
@@ -329,8 +338,6 @@ s7_userdata(struct s7_state *st, int dir, struct ots_rd *par, struct ots_rd *dat
 			op.exception = err;
 		}
 	}
-	if (grp == 7)
-		op.op_class = (sub == 1 || sub == 3) ? OTS_OP_READ : OTS_OP_TIME_SYNC;
 	if (grp == 4 && sub == 1 && op.is_response && st) {
 		/* a follow-up fragment carries no SZL header: do not read one from it */
 		cont = st->cont_on[d] && st->cont_seq[d] == seq && seq != 0;
@@ -459,6 +466,36 @@ s7_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 	return OTS_OK;
 }
 
+/* Catalog: job functions (a PI service's class depends on the service it starts,
+ * s7_pi_class), "ack" (no parameter), "unknown"; userdata: the group names (code group <<
+ * 8 | subfunction: no single code) and read_szl (group 4, subfunction 1, class by SZL id). */
+static void
+s7_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+	unsigned g, sub;
+
+	for (i = 0; i < sizeof(s7_fns) / sizeof(s7_fns[0]); i++)
+		ots_fn_visit(visit, ctx, s7_fns[i].name, s7_fns[i].code,
+		             s7_fns[i].code == 0x28 ? OTS_OP__COUNT : s7_fns[i].op_class);
+	ots_fn_visit(visit, ctx, "ack", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	for (g = 0; g < 16; g++) {
+		uint8_t cls = s7_ud_cls((uint8_t)g, 0);
+
+		for (i = 0; i < g; i++)
+			if (s7_ud_names[i] == s7_ud_names[g] || !strcmp(s7_ud_names[i], s7_ud_names[g]))
+				break;
+		if (i < g)
+			continue; /* listed with an earlier group ("userdata") */
+		for (sub = 0; sub < 256; sub++)
+			if (s7_ud_cls((uint8_t)g, (uint8_t)sub) != cls)
+				cls = OTS_OP__COUNT;
+		ots_fn_visit(visit, ctx, s7_ud_names[g], OTS_FN_CODE_NONE, cls);
+	}
+	ots_fn_visit(visit, ctx, "read_szl", 4 << 8 | 1, OTS_OP__COUNT);
+}
+
 const struct ots_dissector ots_dissector_s7comm = {
 	.name = "s7comm",
 	.id = OTS_PROTO_S7COMM,
@@ -469,4 +506,5 @@ const struct ots_dissector ots_dissector_s7comm = {
 	.probe = s7_probe,
 	.pdu_len = s7_pdu_len,
 	.parse = s7_parse,
+	.functions = s7_functions,
 };

@@ -479,6 +479,26 @@ s7p_gap(void *state, int dir)
 		st->frag[dir & 1] = 0;
 }
 
+/* Catalog: the function table ("create_object" authenticates a V1 session, "set_variable"
+ * may change the operating state: their class varies), keep-alive, notification and
+ * "unknown". */
+static void
+s7p_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(s7p_fns) / sizeof(s7p_fns[0]); i++) {
+		uint16_t fn = s7p_fns[i].code;
+
+		ots_fn_visit(visit, ctx, s7p_fns[i].name, fn,
+		             fn == FN_CREATE_OBJECT || fn == FN_SET_VARIABLE ? OTS_OP__COUNT
+		                                                              : s7p_fns[i].op_class);
+	}
+	ots_fn_visit(visit, ctx, "keep_alive", 0, OTS_OP_OTHER);
+	ots_fn_visit(visit, ctx, "notification", 0, OTS_OP_EVENT);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+}
+
 const struct ots_dissector ots_dissector_s7comm_plus = {
 	.name = "s7comm_plus",
 	.id = OTS_PROTO_S7COMM_PLUS,
@@ -491,4 +511,5 @@ const struct ots_dissector ots_dissector_s7comm_plus = {
 	.pdu_len = s7p_pdu_len,
 	.parse = s7p_parse,
 	.gap = s7p_gap,
+	.functions = s7p_functions,
 };

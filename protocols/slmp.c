@@ -935,6 +935,27 @@ slmp_gap(void *state, int dir)
 		memset(st->pend, 0, sizeof(st->pend));
 }
 
+/* Catalog: SLMP commands and "unknown"; MELSOFT commands (0x10000 | command) with the
+ * range names ms_class() falls back to; the MELSOFT search (0x20000 | type). */
+static void
+slmp_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	const char *name;
+	uint8_t cls;
+	size_t i;
+
+	for (i = 0; i < sizeof(sl_cmds) / sizeof(sl_cmds[0]); i++)
+		ots_fn_visit(visit, ctx, sl_cmds[i].name, sl_cmds[i].cmd, sl_cmds[i].cls);
+	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
+	for (i = 0; i < sizeof(ms_cmds) / sizeof(ms_cmds[0]); i++)
+		ots_fn_visit(visit, ctx, ms_cmds[i].name, MS_FN | ms_cmds[i].cmd, ms_cmds[i].cls);
+	cls = ms_class(0x18ff, &name); /* no named command in 0x18xx ends in 0xff */
+	ots_fn_visit(visit, ctx, name, OTS_FN_CODE_NONE, cls);
+	cls = ms_class(0xffff, &name);
+	ots_fn_visit(visit, ctx, name, OTS_FN_CODE_NONE, cls);
+	ots_fn_visit(visit, ctx, "melsoft_search", OTS_FN_CODE_NONE, OTS_OP_DISCOVERY);
+}
+
 const struct ots_dissector ots_dissector_slmp = {
 	.name = "slmp",
 	.id = OTS_PROTO_SLMP,
@@ -948,4 +969,5 @@ const struct ots_dissector ots_dissector_slmp = {
 	.parse = slmp_parse,
 	.gap = slmp_gap,
 	.fini = NULL,
+	.functions = slmp_functions,
 };

@@ -230,6 +230,14 @@ tn_gap(void *state, int dir)
 	st->win_len = 0;
 }
 
+/* Catalog: the login prompts answered (client_byte). */
+static void
+tn_functions(ots_fn_visit_fn visit, void *ctx)
+{
+	ots_fn_visit(visit, ctx, "username_sent", 1, OTS_OP_AUTH);
+	ots_fn_visit(visit, ctx, "password_sent", 2, OTS_OP_AUTH);
+}
+
 const struct ots_dissector ots_dissector_telnet = {
 	.name = "telnet",
 	.id = OTS_PROTO_TELNET,
@@ -241,4 +249,5 @@ const struct ots_dissector ots_dissector_telnet = {
 	.pdu_len = tn_pdu_len,
 	.parse = tn_parse,
 	.gap = tn_gap,
+	.functions = tn_functions,
 };

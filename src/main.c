@@ -19,6 +19,7 @@
 #include "ots/capture.h"
 #include "ots/classify.h"
 #include "ots/conf.h"
+#include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/geoip.h"
 #include "ots/log.h"
@@ -178,12 +179,14 @@ usage(FILE *fp)
 	        "                         re-reads FILE (a broken file keeps the previous zones)\n"
 	        "      --check-zones FILE validate a zones file and exit (0 valid, 1 not)\n"
 	        "      --suggest-zones    after reading the captures, print a starter zones file\n"
+	        "                         made from the traffic seen (stdout; DIR/zones.suggested.yaml)\n"
 	        "detection (rules/README.md):\n"
 	        "  -R, --rules PATH       detection rules: a .rules file or a directory of them;\n"
 	        "                         alerts in DIR/alerts.jsonl; SIGHUP re-reads PATH (a\n"
 	        "                         broken file keeps the previous rules)\n"
 	        "      --check-rules PATH load the rules (with -z for zone names), report, exit 0/1\n"
-	        "                         made from the traffic seen (stdout; DIR/zones.suggested.yaml)\n"
+	        "      --list-functions[=PROTO]  print the functions rules can match: protocol,\n"
+	        "                         name, code, op class (tab-separated) and exit\n"
 	        "engine:\n"
 	        "  -w, --workers N        worker threads (default: online cores - 1, at least 1)\n"
 	        "      --flow-memcap SIZE memory for flow state, all workers (default 256M;\n"
@@ -199,7 +202,7 @@ usage(FILE *fp)
 enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
 	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
-	OPT_INV_MEMCAP, OPT_CHECK_RULES
+	OPT_INV_MEMCAP, OPT_CHECK_RULES, OPT_LIST_FUNCTIONS
 };
 
 static const struct option long_opts[] = {
@@ -225,6 +228,7 @@ static const struct option long_opts[] = {
 	{ "inventory-memcap", required_argument, NULL, OPT_INV_MEMCAP },
 	{ "rules", required_argument, NULL, 'R' },
 	{ "check-rules", required_argument, NULL, OPT_CHECK_RULES },
+	{ "list-functions", optional_argument, NULL, OPT_LIST_FUNCTIONS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -309,6 +313,12 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case OPT_SUGGEST_ZONES: conf->suggest_zones = 1; break;
 		case 'R': conf->rules_path = optarg; break;
 		case OPT_CHECK_RULES: conf->check_rules = optarg; break;
+		case OPT_LIST_FUNCTIONS:
+			if (ots_dissector_print_functions(stdout, optarg, err, sizeof(err)) != OTS_OK) {
+				ots_err("%s", err);
+				exit(2);
+			}
+			exit(0);
 		case OPT_INV_MEMCAP:
 			if (ots_parse_size(optarg, &v) != OTS_OK || v < (1u << 20))
 				return bad_usage("--inventory-memcap needs a size of at least 1M (e.g. "

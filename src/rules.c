@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#define TMP_NO_FNCAT 1
 /*
  * rules.c: the detection rule language (rules/README.md): a line-oriented parser with
  * FILE:LINE:COLUMN errors, load-time validation against the dissectors' function catalogs, op
@@ -734,18 +733,12 @@ check_functions(struct pctx *c, const struct ots_rule *r, const struct ots_rule_
 
 		for (x = 1; x < OTS_ICS_PROTO_SLOTS && !found; x++) {
 			const struct ots_dissector *d;
-#ifndef TMP_NO_FNCAT
 			struct ots_fn_desc fd;
-#endif
 
 			if (!(protos & (UINT64_C(1) << x)))
 				continue;
 			d = ots_dissector_by_id((uint16_t)x);
-#ifdef TMP_NO_FNCAT
-			found = d != NULL;
-#else
 			found = d && ots_dissector_function(d, k->strs[i], &fd);
-#endif
 		}
 		if (!found)
 			return perr(c, k->line, k->col,

@@ -169,4 +169,16 @@ check "deterministic stats have no pid or wall clock" jq -e '(.sensor.pid == nul
 	--deterministic -w 1 -o "$TMP/again" -q
 check "a second run gives the same bytes" cmp -s "$TMP/w1/flows.jsonl" "$TMP/again/flows.jsonl"
 
+# --list-functions: the function catalog rules are checked against (sorted, unique, every
+# protocol); an unknown protocol is a usage error naming it
+"$OTSENSOR" --list-functions=modbus > "$TMP/lf" 2> "$TMP/e"; check "--list-functions=modbus exits 0" [ $? -eq 0 ]
+check "--list-functions: modbus write_single_register, code 6" grep -q "^modbus	write_single_register	6	write$" "$TMP/lf"
+check "--list-functions=modbus: modbus only" [ "$(cut -f1 "$TMP/lf" | sort -u)" = modbus ]
+"$OTSENSOR" --list-functions > "$TMP/lf" 2> "$TMP/e"; check "--list-functions exits 0" [ $? -eq 0 ]
+check "--list-functions: every protocol" [ "$(cut -f1 "$TMP/lf" | sort -u | wc -l)" -eq 19 ]
+check "--list-functions: no duplicate" [ -z "$(sort "$TMP/lf" | uniq -d)" ]
+check "--list-functions: s7comm plc_stop" grep -q "^s7comm	plc_stop	41	mode_change$" "$TMP/lf"
+"$OTSENSOR" --list-functions=nope > "$TMP/o" 2> "$TMP/e"; check "--list-functions=nope exits 2" [ $? -eq 2 ]
+check "--list-functions=nope names it" grep -q "no protocol 'nope'" "$TMP/e"
+
 finish

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ots/ics-t.h"
 
@@ -49,6 +50,21 @@ struct ots_dissect_pkt {
 #define OTS_PROBE_MAYBE 50    /* structure fits; ports or more bytes would confirm */
 #define OTS_PROBE_SURE 100    /* structure and invariants leave no doubt */
 
+/* One function a dissector can report (a catalog entry; see ots_dissector.functions). */
+#define OTS_FN_CODE_NONE 0xFFFFFFFFu
+
+struct ots_fn_desc {
+	const char *name;   /* static, as parse() puts it in op.function_name */
+	uint32_t code;      /* the raw function or service code as in op.function of a request
+	                     * (responses may carry another), OTS_FN_CODE_NONE when the name has no
+	                     * single code ("unknown", a group of codes, a per-message value) */
+	uint8_t op_class;   /* enum ots_op_class as parse() reports it for a request (for a
+	                     * response-only name: for that response), OTS_OP__COUNT when it
+	                     * depends on more than the code (sub-function, object, pairing) */
+};
+
+typedef void (*ots_fn_visit_fn)(void *ctx, const struct ots_fn_desc *fd);
+
 struct ots_dissector {
 	const char *name;           /* "modbus": config section, JSON value, stats prefix */
 	uint16_t id;                /* enum ots_proto_id */
@@ -75,6 +91,15 @@ struct ots_dissector {
 	void (*gap)(void *state, int dir);
 	/* The flow ends (may be NULL). */
 	void (*fini)(void *state, const struct ots_dissect_out *out);
+
+	/* Every function the dissector can report: calls visit once per catalog entry, in no
+	 * particular order, on the caller's thread (pure; may be NULL for a dissector that
+	 * reports no ops). Contract: every name parse() may ever put in op.function_name is
+	 * visited at least once, fallbacks included ("unknown", "unknown_confirmed_service",
+	 * "userdata", "ack", "reply" ...), and no name parse() can never emit. One name may be
+	 * visited with several codes (and one code with several names). fd is borrowed for the
+	 * call; fd->name is static. Checked against the fuzz corpora by tests/unit/test-fn-catalog. */
+	void (*functions)(void (*visit)(void *ctx, const struct ots_fn_desc *fd), void *ctx);
 };
 
 /* protocols/registry.c: every dissector, in probe order. */
@@ -83,6 +108,24 @@ extern const size_t ots_dissectors_count;
 
 const struct ots_dissector *ots_dissector_by_name(const char *name);
 const struct ots_dissector *ots_dissector_by_id(uint16_t id);
+
+/* The catalog of d (see ots_dissector.functions): calls visit for each entry; nothing when d
+ * has no catalog. Pure, any thread. */
+void ots_dissector_functions_each(const struct ots_dissector *d, ots_fn_visit_fn visit,
+                                  void *ctx);
+
+/* Whether d can report a function called name: 1 and *out filled (out may be NULL), else 0.
+ * A name listed with several codes gets code OTS_FN_CODE_NONE, with several classes
+ * op_class OTS_OP__COUNT. out->name is static. Pure, any thread. */
+int ots_dissector_function(const struct ots_dissector *d, const char *name,
+                           struct ots_fn_desc *out);
+
+/* Prints the catalog of the dissector named proto (every dissector when proto is NULL or
+ * empty) to f: one "proto<TAB>name<TAB>code<TAB>op_class" line per entry, sorted by proto,
+ * name and code, duplicates removed; code in decimal, "-" for OTS_FN_CODE_NONE and for a
+ * class that varies. Returns OTS_OK; OTS_ENOTSUP with err naming proto when no dissector
+ * has that name; OTS_ENOMEM or OTS_EIO with err filled. */
+int ots_dissector_print_functions(FILE *f, const char *proto, char *err, size_t errlen);
 
 /* Helpers for dissectors: report through out, tolerating NULL callbacks. */
 static inline void
@@ -108,6 +151,18 @@ ots_emit_fact(const struct ots_dissect_out *out, uint16_t proto, uint8_t attr, u
 	f.value = value;
 	f.value_len = len;
 	out->fact(out->ctx, &f);
+}
+
+/* For catalogs (ots_dissector.functions): visit one entry. */
+static inline void
+ots_fn_visit(ots_fn_visit_fn visit, void *ctx, const char *name, uint32_t code, unsigned cls)
+{
+	struct ots_fn_desc fd;
+
+	fd.name = name;
+	fd.code = code;
+	fd.op_class = (uint8_t)cls;
+	visit(ctx, &fd);
 }
 
 static inline void
