@@ -20,6 +20,7 @@
 #include "ots/conf-t.h"
 #include "ots/decode.h"
 #include "ots/flow.h"
+#include "ots/l2-state.h"
 #include "ots/ring.h"
 
 enum ots_msg_type { OTS_MSG_PKT = 1, OTS_MSG_TICK = 2, OTS_MSG_EOF = 3 };
@@ -49,6 +50,7 @@ struct ots_worker_stats {
 	struct ots_decode_stats dec;
 	struct ots_flow_stats flow;
 	struct ots_classify_stats cls;
+	struct ots_l2_stats l2;     /* layer-2 stream state (GOOSE) */
 };
 
 struct ots_worker {
@@ -64,6 +66,7 @@ struct ots_worker {
 	struct ots_decode_ctx dctx;
 	struct ots_defrag *defrag;
 	struct ots_flow_table *ft;
+	struct ots_l2_table *l2;    /* layer-2 stream state; NULL when no dissector needs it */
 	struct ots_classify *cls;
 	struct ots_stream_cb scb;
 	_Atomic int discard;              /* drop records instead of emitting (teardown) */
