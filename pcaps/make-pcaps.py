@@ -617,12 +617,119 @@ def make_pcapng(d):
     pcap(os.path.join(d, "pcapng-example.pcap"), LINKTYPE_ETHERNET, frames)
 
 
+# ------------------------------------------------------------------ GOOSE and DNP3 sequences
+
+def ber(tag, value):
+    n = len(value)
+    if n < 0x80:
+        ln = bytes([n])
+    elif n < 0x100:
+        ln = bytes([0x81, n])
+    else:
+        ln = struct.pack("!BH", 0x82, n)
+    return bytes([tag]) + ln + value
+
+
+def ber_uint(tag, v):
+    b = v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big")  # a leading 0 keeps it positive
+    return ber(tag, b)
+
+
+def goose_frame(src, dst, appid, gocb, st, sq, t_us, sim=False, tags=()):
+    """IEC 61850-8-1 GOOSE: APPID, length, reserved1/2, goosePdu (tag 0x61)."""
+    secs, frac = divmod(t_us, 1000000)
+    utc = struct.pack("!I", T0 + secs) + (frac * (1 << 24) // 1000000).to_bytes(3, "big") + b"\x0a"
+    data = ber(0x83, b"\x01" if st % 2 else b"\x00") + ber(0x83, b"\x00")  # two booleans
+    pdu = (ber(0x80, gocb.encode()) + ber_uint(0x81, 2000) + ber(0x82, (gocb.split("$")[0] + "$Trip").encode())
+           + ber(0x83, gocb.encode()) + ber(0x84, utc) + ber_uint(0x85, st) + ber_uint(0x86, sq)
+           + ber(0x87, b"\xff" if sim else b"\x00") + ber_uint(0x88, 1) + ber(0x89, b"\x00")
+           + ber_uint(0x8A, 2) + ber(0xAB, data))
+    goose = ber(0x61, pdu)
+    body = struct.pack("!HHHH", appid, 8 + len(goose), 0, 0) + goose
+    return eth(dst, src, 0x88B8, body, tags)
+
+
+def crc_dnp(data):
+    c = 0
+    for b in data:
+        c ^= b
+        for _ in range(8):
+            c = (c >> 1) ^ 0xA6BC if c & 1 else c >> 1
+    return (~c) & 0xFFFF
+
+
+def dnp3_frame(from_master, dst, src, apdu, tseq):
+    """One DNP3 link frame (unconfirmed user data) carrying a whole application fragment."""
+    ud = bytes([0xC0 | (tseq & 0x3F)]) + apdu  # transport FIR FIN
+    assert len(ud) <= 250
+    ctrl = 0xC4 if from_master else 0x44        # DIR (master), PRM, function 4
+    hdr = struct.pack("<BBBBHH", 0x05, 0x64, 5 + len(ud), ctrl, dst, src)
+    out = hdr + struct.pack("<H", crc_dnp(hdr))
+    for i in range(0, len(ud), 16):
+        blk = ud[i:i + 16]
+        out += blk + struct.pack("<H", crc_dnp(blk))
+    return out
+
+
+def crob_request(fc, seq, index, status=0):
+    """SELECT (3) / OPERATE (4) of one g12v1 CROB (latch on, 1000 ms), qualifier 0x28."""
+    crob = struct.pack("<BBIIB", 0x03, 1, 1000, 0, status)
+    return bytes([0xC0 | (seq & 0x0F), fc, 12, 1, 0x28]) + struct.pack("<HH", 1, index) + crob
+
+
+def crob_response(seq, index, status):
+    crob = struct.pack("<BBIIB", 0x03, 1, 1000, 0, status)
+    return bytes([0xC0 | (seq & 0x0F), 0x81, 0x00, 0x00, 12, 1, 0x28]) + struct.pack("<HH", 1, index) + crob
+
+
+def make_goose_sequence(d):
+    """GOOSE stNum/sqNum sequences and DNP3 select-before-operate (out_of_sequence checks).
+
+    Publisher A (APPID 3, VLAN 10 priority 4): a normal stream (stNum 1..3, sqNum back to 0
+    with each), a jump 3 -> 7, a step back 7 -> 4, a simulated frame of the same control
+    block (stNum 100: test set, separate numbers), sqNum 5 -> 2 within stNum 4, then a restart
+    (stNum 1 sqNum 0). Publisher B (APPID 4) runs in order throughout. DNP3: a master selects
+    and operates CROB 0 of outstation 10 (no flag); another host sends a bare OPERATE on its
+    own connection, answered with control status NO_SELECT (2): flagged."""
+    ied_a, ied_b = bytes.fromhex("0050c2a00001"), bytes.fromhex("0050c2a00002")
+    mc_a, mc_b = bytes.fromhex("010ccd010003"), bytes.fromhex("010ccd010004")
+    ga, gb = "IED1LD0/LLN0$GO$gcbTrip", "IED2LD0/LLN0$GO$gcbPos"
+    tag = ((0x8100, (4 << 13) | 10),)
+    frames = []
+    t = 1000
+    seq_a = [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2), (3, 0), (3, 1),   # normal
+             (7, 0), (7, 1),                                                    # jump 3 -> 7
+             (4, 0), (4, 1),                                                    # back 7 -> 4
+             "sim",                                                             # simulation
+             (4, 5), (4, 2),                                                    # sqNum back
+             (1, 0), (1, 1), (2, 0)]                                            # restart
+    for i, x in enumerate(seq_a):
+        t += 250000
+        if x == "sim":
+            frames.append((t, goose_frame(ied_a, mc_a, 3, ga, 100, 0, t, sim=True, tags=tag)))
+        else:
+            frames.append((t, goose_frame(ied_a, mc_a, 3, ga, x[0], x[1], t, tags=tag)))
+        frames.append((t + 1000, goose_frame(ied_b, mc_b, 4, gb, 50 + i // 4, i % 4, t + 1000)))
+    # DNP3 over TCP: select then operate (sequence 1, 2) by the master; a bare operate by another host
+    master, rogue, outst = "10.90.0.10", "10.90.0.66", "10.90.0.20"
+    mac_master, mac_rogue, mac_outst = MAC_HMI, bytes.fromhex("02000000aa66"), MAC_PLC
+    sbo = [(dnp3_frame(True, 10, 1, crob_request(3, 1, 0), 0), dnp3_frame(False, 1, 10, crob_response(1, 0, 0), 0)),
+           (dnp3_frame(True, 10, 1, crob_request(4, 2, 0), 1), dnp3_frame(False, 1, 10, crob_response(2, 0, 0), 1))]
+    bare = [(dnp3_frame(True, 10, 1, crob_request(4, 5, 0), 0), dnp3_frame(False, 1, 10, crob_response(5, 0, 2), 0))]
+    for cli, cmac, port, ex, t0 in ((master, mac_master, 50500, sbo, 6000000), (rogue, mac_rogue, 50501, bare, 7000000)):
+        for tt, dd, pkt in v4_frames(tcp_session(cli, outst, port, 20000, ex, t=t0, rtt=20000), cli, outst):
+            src, dst = (cmac, mac_outst) if dd == 0 else (mac_outst, cmac)
+            frames.append((tt, eth(dst, src, 0x0800, pkt)))
+    frames.sort(key=lambda f: f[0])
+    pcap(os.path.join(d, "goose-sequence.pcap"), LINKTYPE_ETHERNET, frames)
+
+
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(d, exist_ok=True)
     for fn in (make_vlan_qinq, make_sll, make_sll2, make_null, make_raw, make_fragments,
                make_ipv6_ext, make_tcp_reorder, make_lldp_cdp, make_cleartext_logins, make_odd_ports, make_inventory, make_zones, make_malformed,
-               make_truncated, make_corrupt, make_pcapng):
+               make_truncated, make_corrupt, make_pcapng, make_goose_sequence):
         fn(d)
     return 0
 

@@ -45,6 +45,17 @@
  * - assign_class (22) is "other" (it re-files points into event classes); delay_measure (23)
  *   and record_current_time (24) are time_sync; activate_config (31) puts a configuration
  *   written before into service: "program".
+ * - Select-before-operate (IEEE 1815-2012, control operations): a master controls a point with a
+ *   SELECT (3) request, then an OPERATE (4) request carrying identical objects with the next
+ *   application sequence number, within the outstation's select timeout; an outstation
+ *   answers an OPERATE it has no matching selection for with control status NO_SELECT (2),
+ *   and one that comes too late with TIMEOUT (1). An OPERATE request with no SELECT request
+ *   on the same flow in the D3_SELECT_WINDOW before it (packet time) raises
+ *   OTS_FLAG_OUT_OF_SEQUENCE "dnp3_operate_without_select": a master that skips the select
+ *   is not following the procedure (a replayed or injected OPERATE, or a hand-made tool).
+ *   The window is wider than common select timeouts (a few seconds); objects and sequence
+ *   numbers are not compared, so the check is loose on purpose: it does not raise on
+ *   legitimate traffic. DIRECT_OPERATE (5, 6) needs no select and is not checked.
  */
 #include <stdio.h>
 #include <stddef.h>
@@ -63,6 +74,7 @@
 #define D3_BUF 1536            /* bytes of a fragment kept for header analysis */
 #define D3_PENDING 8
 #define D3_MAX_HDRS 512        /* object headers walked per fragment */
+#define D3_SELECT_WINDOW 10000000ull /* us: an OPERATE needs a SELECT this recent */
 
 /*
  * A CRC mismatch. Fuzzing builds (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION, never set for the
@@ -150,6 +162,9 @@ struct d3_state {
 	uint8_t nosec_flagged; /* "no_secure_authentication" reported for this flow */
 	uint8_t src_known[2];  /* the link source address of each direction was reported */
 	uint16_t src_addr[2];
+	uint8_t select_seen;   /* a SELECT request was seen on this flow */
+	uint64_t select_ts;    /* packet time of the last one */
+	uint64_t now;          /* packet time of the PDU being parsed */
 };
 
 /* Object header as read. */
@@ -660,6 +675,15 @@ d3_app(struct d3_state *st, struct d3_dir *d, const struct ots_dissect_out *out)
 		rc = d3_request_objects(&r, &op, cut, &first_group, out);
 	if (first_group == 120)
 		st->auth_seen = 1; /* aggressive mode: the request carries its own authentication */
+	if (fc == 3) {
+		st->select_seen = 1;
+		st->select_ts = st->now;
+	} else if (fc == 4 && (!st->select_seen ||
+	                       (st->now > st->select_ts &&
+	                        st->now - st->select_ts > D3_SELECT_WINDOW))) {
+		ots_emit_flag(out, OTS_PROTO_DNP3, OTS_FLAG_OUT_OF_SEQUENCE,
+		              "dnp3_operate_without_select");
+	}
 	if (fc != 0 && fc != 6 && fc != 8 && fc != 10 && fc != 12)
 		d3_remember(st, &op);
 	ots_emit_op(out, &op);
@@ -797,6 +821,8 @@ d3_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 		memset(&tmp, 0, sizeof(tmp));
 		st = &tmp;
 	}
+	if (pkt)
+		st->now = pkt->ts_us;
 	rd_init(&r, data, len);
 	if (len == 0)
 		return OTS_ETRUNC;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * goose.c: IEC 61850-8-1 GOOSE (EtherType 0x88B8), one event op per published frame,
- * publisher identity (gocbRef, datSet), malformed flags. Stateless: layer-2 frames have no
- * flow state (state_size 0).
+ * publisher identity (gocbRef, datSet), malformed flags, stNum/sqNum sequence checks. State
+ * per layer-2 stream (source MAC, destination MAC, EtherType, outer VLAN; the engine keeps it,
+ * see src/l2-state.h), holding the numbers of up to GOOSE_GOCBS control blocks.
  *
  * References: IEC 61850-8-1 (GOOSE frame and goosePdu ASN.1), X.690 (BER).
  *
@@ -20,6 +21,29 @@
  * reported). Facts (sender): NAME = gocbRef, DESCRIPTION = datSet (goID is optional and
  * often a copy of one of them). A frame marked as simulation/test (the goosePdu boolean
  * [7], or bit 15 of Reserved1 in Edition 2) raises OTS_FLAG_TEST_MODE.
+ *
+ * Sequence (IEC 61850-7-2 / 8-1): a publisher increments stNum with every change of its data
+ * set and then sets sqNum to 0 (some, Edition 1 and ABB among them, to 1), and increments
+ * sqNum with each retransmission of the same state; both are INT32U and roll over (to 0 or
+ * to 1). A subscriber that sees stNum move by more than one has missed states or is being fed
+ * forged frames (the GOOSE poisoning attack publishes a high stNum so that subscribers accept
+ * the attacker's data). Per control block, keyed by a hash of gocbRef, APPID and the
+ * simulation flag (simulated frames are a separate stream a test set sends beside the real
+ * one), OTS_FLAG_OUT_OF_SEQUENCE is raised as:
+ *   "goose_st_jump"       stNum moved forward by more than 1 (serial arithmetic mod 2^32;
+ *                         the rollover from 4294967295 to 1 is a step of 1);
+ *   "goose_st_backwards"  stNum moved back;
+ *   "goose_sq_backwards"  same stNum, sqNum moved back (serial arithmetic, so rollover is
+ *                         forward).
+ * Not raised: the first frame of a control block (or after 120 s of silence: the stream state
+ * expires); stNum 1 with sqNum 0 or 1, a publisher that restarted (both seen in real
+ * captures: the GE F650 of dina-goose_GOOSE.pcap restarts at stNum 1 sqNum 1); a frame that
+ * repeats one already seen, as with PRP/HSR duplicates or a mirror port sending a frame twice
+ * (the last 32 sqNums of the current stNum and the highest sqNum of the previous stNum are
+ * remembered); sqNum gaps (lost retransmissions say nothing). After a flag the new numbers
+ * are taken as the stream's, so one forged step raises once, not on every frame after it.
+ * More than GOOSE_GOCBS control blocks from one MAC to one destination: the least recently
+ * seen one is forgotten.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +55,8 @@
 #include "ber.h"
 
 #define GOOSE_FN_PUBLISH 1
+#define GOOSE_GOCBS 4          /* control blocks remembered per layer-2 stream */
+#define GOOSE_DUP_WINDOW 32    /* sqNums below the highest one remembered as seen */
 #define GOOSE_WALK_BUDGET 4096 /* Data elements validated per frame */
 
 enum {
@@ -47,6 +73,21 @@ enum {
 	G_ALLDATA = 1 << 11,
 	G_REQUIRED = G_GOCBREF | G_TAL | G_DATSET | G_T | G_STNUM | G_SQNUM | G_SIM |
 	             G_CONFREV | G_NDSCOM | G_NUMENT | G_ALLDATA
+};
+
+/* The numbers of one control block. */
+struct goose_gocb {
+	uint32_t key;          /* hash of gocbRef, APPID and simulation; 0: slot free */
+	uint32_t st, sq;       /* current stNum, highest sqNum seen with it */
+	uint32_t seen;         /* bit i: sqNum sq - 1 - i of this stNum was seen */
+	uint32_t pst, psq;     /* previous stNum and its highest sqNum (late duplicates) */
+	uint32_t used;         /* tick of the last frame (which slot to reuse) */
+	uint8_t has_prev;
+};
+
+struct goose_state {
+	struct goose_gocb g[GOOSE_GOCBS];
+	uint32_t tick;
 };
 
 static int
@@ -90,6 +131,93 @@ goose_str_fact(const struct ots_dissect_out *out, uint8_t attr, const char *src,
 		              n > 255 ? 255 : n);
 }
 
+static uint32_t
+goose_key(struct ots_rd ref, uint16_t appid, int sim)
+{
+	uint32_t h = 2166136261u;
+	size_t n, i;
+	const uint8_t *p = rd_rest(&ref, &n);
+
+	for (i = 0; p && i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	h = (h ^ (appid >> 8)) * 16777619u;
+	h = (h ^ (appid & 0xff)) * 16777619u;
+	h = (h ^ (sim ? 0x5a : 0xa5)) * 16777619u;
+	return h ? h : 1;
+}
+
+static struct goose_gocb *
+goose_slot(struct goose_state *s, uint32_t key, int *fresh)
+{
+	struct goose_gocb *g, *old = &s->g[0];
+	size_t i;
+
+	s->tick++;
+	for (i = 0; i < GOOSE_GOCBS; i++) {
+		g = &s->g[i];
+		if (g->key == key) {
+			g->used = s->tick;
+			*fresh = 0;
+			return g;
+		}
+		if (!g->key || (old->key && s->tick - g->used > s->tick - old->used))
+			old = g; /* a free slot, else the least recently used */
+	}
+	memset(old, 0, sizeof(*old));
+	old->key = key;
+	old->used = s->tick;
+	*fresh = 1;
+	return old;
+}
+
+/* The reason a frame (st, sq) is out of sequence for control block g, or NULL; g then holds
+ * the frame's numbers unless it was a duplicate. */
+static const char *
+goose_sequence(struct goose_gocb *g, uint32_t st, uint32_t sq)
+{
+	uint32_t dst = st - g->st, dsq = sq - g->sq, back;
+	const char *why = NULL;
+
+	if (dst == 0) {
+		if (dsq == 0)
+			return NULL; /* the same frame again */
+		if (dsq < 0x80000000u) { /* forward within the state */
+			g->seen = dsq >= GOOSE_DUP_WINDOW ? (dsq == GOOSE_DUP_WINDOW ? 1u << 31 : 0)
+			                                  : (g->seen << dsq) | (1u << (dsq - 1));
+			g->sq = sq;
+			return NULL;
+		}
+		back = g->sq - sq;
+		if (back <= GOOSE_DUP_WINDOW && (g->seen & (1u << (back - 1))))
+			return NULL; /* a late copy of a retransmission already seen */
+		why = "goose_sq_backwards";
+		if (st == 1 && sq <= 1)
+			why = NULL; /* restarted without a state change in between */
+		g->sq = sq;
+		g->seen = 0;
+		return why;
+	}
+	if (g->has_prev && st == g->pst && sq - g->psq >= 0x80000000u)
+		return NULL; /* a late copy of a frame of the previous state (sq <= psq) */
+	if (g->has_prev && st == g->pst && sq == g->psq)
+		return NULL;
+	if (dst < 0x80000000u) {
+		if (dst > 1 && !(g->st == 0xffffffffu && st == 1))
+			why = "goose_st_jump";
+	} else {
+		why = "goose_st_backwards";
+	}
+	if (st == 1 && sq <= 1)
+		why = NULL; /* a publisher that restarted */
+	g->pst = g->st;
+	g->psq = g->sq;
+	g->has_prev = 1;
+	g->st = st;
+	g->sq = sq;
+	g->seen = 0;
+	return why;
+}
+
 static int
 goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_pkt *pkt,
             const struct ots_dissect_out *out)
@@ -98,13 +226,14 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 	struct ber_tlv g, t;
 	struct ots_ics_op op;
 	uint16_t appid, glen, res1;
-	int test = 0;
-	uint32_t have = 0, x, entries = 0;
+	int test = 0, st_ok = 0, sq_ok = 0, fresh;
+	uint32_t have = 0, x, entries = 0, stnum = 0, sqnum = 0;
+	struct ots_rd ref;
 	long n_data = -1;
 	int rc = OTS_OK;
 
-	(void)state;
 	(void)pkt;
+	rd_init(&ref, NULL, 0);
 	rd_init(&r, data, len);
 	appid = rd_be16(&r);
 	glen = rd_be16(&r);
@@ -150,6 +279,7 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 		switch (t.tag) {
 		case 0:
 			goose_str_fact(out, OTS_FACT_NAME, "GOOSE gocbRef", t.val);
+			ref = t.val;
 			break;
 		case 2:
 			goose_str_fact(out, OTS_FACT_DESCRIPTION, "GOOSE datSet", t.val);
@@ -165,6 +295,16 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 			}
 			op.has_transaction = 1;
 			op.transaction = x;
+			stnum = x;
+			st_ok = 1;
+			break;
+		case 6:
+			if (ber_uint(t.val, &x) != OTS_OK) {
+				rc = goose_malformed(out, "bad_sqnum");
+				break;
+			}
+			sqnum = x;
+			sq_ok = 1;
 			break;
 		case 7: case 9:
 			if (t.len != 1) {
@@ -201,6 +341,20 @@ goose_parse(void *state, const uint8_t *data, size_t len, const struct ots_disse
 	if (test || (res1 & 0x8000))
 		ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_TEST_MODE,
 		              test ? "goose_simulation" : "goose_reserved_simulation");
+	if (state && st_ok && sq_ok && (have & G_GOCBREF)) {
+		struct goose_gocb *cb = goose_slot(state, goose_key(ref, appid,
+		                                                    test || (res1 & 0x8000)), &fresh);
+		const char *why = NULL;
+
+		if (fresh) { /* the first frame of a stream is never out of sequence */
+			cb->st = stnum;
+			cb->sq = sqnum;
+		} else {
+			why = goose_sequence(cb, stnum, sqnum);
+		}
+		if (why)
+			ots_emit_flag(out, OTS_PROTO_GOOSE, OTS_FLAG_OUT_OF_SEQUENCE, why);
+	}
 	ots_emit_op(out, &op);
 	return rc;
 }
@@ -219,7 +373,7 @@ const struct ots_dissector ots_dissector_goose = {
 	.ethertype = 0x88b8,
 	.ports = { 0 },
 	.max_pdu = 1500,
-	.state_size = 0,
+	.state_size = sizeof(struct goose_state),
 	.probe = goose_probe,
 	.parse = goose_parse,
 	.functions = goose_functions,

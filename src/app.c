@@ -350,16 +350,29 @@ ots_app_ether_dissector(uint16_t ethertype)
 	return NULL;
 }
 
+size_t
+ots_app_ether_state_max(void)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < ots_dissectors_count; i++) {
+		const struct ots_dissector *d = ots_dissectors[i];
+
+		if ((d->transports & OTS_TR_ETHER) && d->state_size > m)
+			m = d->state_size;
+	}
+	return m;
+}
+
 void
-ots_app_ether(const struct ots_dissector *d, const uint8_t *data, size_t len,
+ots_app_ether(const struct ots_dissector *d, void *state, const uint8_t *data, size_t len,
               const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
               struct ots_app_counters *c)
 {
 	struct ots_app_stats *s = pstats(c, d);
 
-	/* Layer-2 dissectors are stateless (state_size 0): the registry test enforces it. */
 	s->pdus++;
-	if (d->parse(NULL, data, len, pkt, out) != OTS_OK)
+	if (d->parse(d->state_size ? state : NULL, data, len, pkt, out) != OTS_OK)
 		s->malformed++;
 }
 

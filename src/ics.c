@@ -60,6 +60,7 @@ static const char *const flag_names[OTS_FLAG__COUNT] = {
 	[OTS_FLAG_CLEARTEXT_CREDENTIAL] = "cleartext_credential",
 	[OTS_FLAG_NO_SECURITY] = "no_security",
 	[OTS_FLAG_TEST_MODE] = "test_mode",
+	[OTS_FLAG_OUT_OF_SEQUENCE] = "out_of_sequence",
 };
 
 const char *

@@ -58,6 +58,7 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 		ADD(cls.alloc_fail); ADD(cls.packets);
 		ADD(events_out); ADD(facts_dup); ADD(app.alloc_fail);
 		ADD(rule_hits); ADD(rule_hits_dedup);
+		ADD(l2.created); ADD(l2.expired); ADD(l2.evicted); ADD(l2.peak);
 		for (a = 0; a < OTS_OP__COUNT; a++)
 			ADD(ops[a]);
 		for (a = 0; a < OTS_APP_PROTO_MAX; a++) {
@@ -193,6 +194,14 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		ots_json_obj_close(j);
 	}
 	ots_json_obj_close(j);
+	if (s.l2.created) { /* only runs with layer-2 streams that keep state (GOOSE) */
+		ots_json_obj_open(j, "layer2_streams");
+		ots_json_u64(j, "created", s.l2.created);
+		ots_json_u64(j, "expired", s.l2.expired);
+		ots_json_u64(j, "evicted", s.l2.evicted);
+		ots_json_u64(j, "peak", s.l2.peak);
+		ots_json_obj_close(j);
+	}
 	ots_json_obj_close(j);
 
 	if (run->inv) {

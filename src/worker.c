@@ -389,6 +389,14 @@ ots_worker_init(struct ots_worker *w, unsigned id, const struct ots_conf *conf, 
 		         "state (flow memcap %llu bytes)", id, (unsigned long long)fc.memcap);
 		return OTS_ENOMEM;
 	}
+	if (ots_app_ether_state_max() > 0) {
+		/* Layer-2 streams of stateful dissectors (GOOSE): bounded, allocated once. */
+		w->l2 = ots_l2_table_new(OTS_L2_MAX_ENTRIES, OTS_L2_IDLE_US, ots_app_ether_state_max());
+		if (!w->l2) {
+			snprintf(err, errlen, "worker %u: cannot allocate the layer-2 state table", id);
+			return OTS_ENOMEM;
+		}
+	}
 	w->scb.data = stream_data;
 	w->scb.gap = stream_gap;
 	w->dout.op = on_op;
@@ -436,7 +444,8 @@ mac_is_zero(const uint8_t m[6])
  * A layer-2 frame for a dissector (PROFINET DCP, GOOSE, LLDP, CDP). It has no flow: a
  * throwaway flow on the stack carries what event records need (time, MACs, VLAN; key with
  * ip_version 0 and the EtherType in port_lo, MACs in the address slots so the deterministic
- * event order separates senders).
+ * event order separates senders). A dissector with state (GOOSE) gets the state block of the
+ * frame's stream (source MAC, destination MAC, EtherType, outer VLAN) from w->l2.
  */
 static void
 handle_l2(struct ots_worker *w, const struct ots_pkt *p)
@@ -444,9 +453,19 @@ handle_l2(struct ots_worker *w, const struct ots_pkt *p)
 	const struct ots_dissector *d = ots_app_ether_dissector(p->ethertype);
 	struct ots_dissect_pkt dp;
 	struct ots_flow f;
+	void *state = NULL;
 
 	if (!d || !p->has_mac)
 		return;
+	if (d->state_size) {
+		struct ots_l2_key k;
+
+		memcpy(k.src, p->src_mac, 6);
+		memcpy(k.dst, p->dst_mac, 6);
+		k.ethertype = p->ethertype;
+		k.vlan = p->vlan_count ? p->vlan[0] : 0;
+		state = ots_l2_table_get(w->l2, &k, p->ts_us);
+	}
 	memset(&f, 0, sizeof(f));
 	memcpy(f.key.lo.b, p->src_mac, 6);
 	memcpy(f.key.hi.b, p->dst_mac, 6);
@@ -464,7 +483,7 @@ handle_l2(struct ots_worker *w, const struct ots_pkt *p)
 	w->cur = &f;
 	w->cur_ts = p->ts_us;
 	w->cur_dir = 0;
-	ots_app_ether(d, p->l2_payload, p->l2_payload_len, &dp, &w->dout, &w->st.app);
+	ots_app_ether(d, state, p->l2_payload, p->l2_payload_len, &dp, &w->dout, &w->st.app);
 	w->cur = NULL;
 }
 
@@ -594,6 +613,7 @@ ots_worker_collect(struct ots_worker *w)
 {
 	w->st.flow = *ots_flow_table_stats(w->ft);
 	w->st.cls = *ots_classify_stats(w->cls);
+	w->st.l2 = *ots_l2_table_stats(w->l2);
 }
 
 static void *
@@ -669,6 +689,8 @@ ots_worker_destroy(struct ots_worker *w)
 		w->ft = NULL;
 	}
 	ots_classify_free(w->cls);
+	ots_l2_table_free(w->l2);
+	w->l2 = NULL;
 	ots_defrag_free(w->defrag);
 	ots_ring_destroy(&w->in);
 	ots_ring_destroy(&w->out);

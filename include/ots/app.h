@@ -60,12 +60,15 @@ void ots_app_count(struct ots_flow *f, const struct ots_ics_op *op);
 void ots_app_counts_take(struct ots_flow *f, struct ots_ics_counts *out);
 
 /* Layer 2: the dissector of an EtherType (CDP: its SNAP PID 0x2000), NULL when none. A
- * frame has no flow: ots_app_ether() parses it statelessly (layer-2 dissectors have no
- * per-flow state; they see pkt->dir 0 and ports 0). */
+ * frame has no flow: ots_app_ether() parses it with the state block of its layer-2 stream
+ * (l2-state.h) when the dissector declares state_size > 0 (state may be NULL: the dissector
+ * then parses without memory); dissectors see pkt->dir 0 and ports 0. */
 const struct ots_dissector *ots_app_ether_dissector(uint16_t ethertype);
-void ots_app_ether(const struct ots_dissector *d, const uint8_t *data, size_t len,
+void ots_app_ether(const struct ots_dissector *d, void *state, const uint8_t *data, size_t len,
                    const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
                    struct ots_app_counters *c);
+/* The largest state_size of the layer-2 dissectors (0: the worker needs no layer-2 table). */
+size_t ots_app_ether_state_max(void);
 /* The flow ends: the dissector's fini() (once; ots_app_end() calls it when not done). */
 void ots_app_fini(struct ots_flow *f, const struct ots_dissect_out *out);
 /* The flow ends: fini() and free. Returns the bytes freed (<= 0). */

@@ -158,6 +158,8 @@ enum ots_ics_flag {
 	OTS_FLAG_CLEARTEXT_CREDENTIAL = 1,
 	OTS_FLAG_NO_SECURITY = 2,        /* e.g. OPC UA SecurityMode None */
 	OTS_FLAG_TEST_MODE = 3,          /* test or simulation traffic (GOOSE simulation, IEC 104 T bit) */
+	OTS_FLAG_OUT_OF_SEQUENCE = 4,    /* protocol state out of order: GOOSE stNum/sqNum jumps or
+	                                  * steps back, DNP3 operate without a select */
 	OTS_FLAG__COUNT
 };
 

@@ -20,6 +20,7 @@
 #include "ots/conf-t.h"
 #include "ots/decode.h"
 #include "ots/flow.h"
+#include "ots/l2-state.h"
 #include "ots/ring.h"
 #include "ots/rules.h"
 
@@ -53,6 +54,7 @@ struct ots_worker_stats {
 	struct ots_decode_stats dec;
 	struct ots_flow_stats flow;
 	struct ots_classify_stats cls;
+	struct ots_l2_stats l2;     /* layer-2 stream state (GOOSE) */
 };
 
 struct ots_worker {
@@ -68,6 +70,7 @@ struct ots_worker {
 	struct ots_decode_ctx dctx;
 	struct ots_defrag *defrag;
 	struct ots_flow_table *ft;
+	struct ots_l2_table *l2;    /* layer-2 stream state; NULL when no dissector needs it */
 	struct ots_classify *cls;
 	struct ots_stream_cb scb;
 	_Atomic int discard;              /* drop records instead of emitting (teardown) */

@@ -257,7 +257,11 @@ test_control(void **s)
 	dt_reset(&T);
 	assert_int_equal(send_m(&q), OTS_OK);
 	assert_int_equal(send_o(&a), OTS_OK);
-	nosec(1);
+	/* an operate on a flow that showed no select (test_select_operate) */
+	assert_int_equal(T.n_flags, 2);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_OUT_OF_SEQUENCE);
+	assert_string_equal(T.flags[0].what, "dnp3_operate_without_select");
+	assert_int_equal(T.flags[1].flag, OTS_FLAG_NO_SECURITY);
 	check_op(&T.ops[0], 0, OTS_OP_CONTROL, 4, "operate", OUTST, 1);
 	check_addr(&T.ops[0], 5, 2);
 	check_op(&T.ops[1], 1, OTS_OP_CONTROL, 129, "response", OUTST, 1);
@@ -281,6 +285,89 @@ test_control(void **s)
 	assert_int_equal(send_m(&q), OTS_OK);
 	check_op(&T.ops[0], 0, OTS_OP_CONTROL, 7, "immediate_freeze", OUTST, 4);
 	check_addr(&T.ops[0], 0, 4);
+}
+
+/* Parse a frame at packet time ts (microseconds). */
+static int
+send_at(const struct pdu *p, int from_master, uint64_t ts)
+{
+	struct ots_dissect_pkt pkt = { from_master ? 0 : 1, from_master ? 40000 : 20000,
+	                               from_master ? 20000 : 40000, ts };
+
+	return D->parse(T.state, p->b, p->n, &pkt, &T.out);
+}
+
+/* Out-of-sequence flags so far (each must be dnp3_operate_without_select). */
+static size_t
+n_oos(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < T.n_flags; i++) {
+		if (T.flags[i].flag != OTS_FLAG_OUT_OF_SEQUENCE)
+			continue;
+		assert_int_equal(T.flags[i].proto, OTS_PROTO_DNP3);
+		assert_string_equal(T.flags[i].what, "dnp3_operate_without_select");
+		n++;
+	}
+	return n;
+}
+
+static void
+test_select_operate(void **s)
+{
+	const uint64_t t0 = 1700000000000000ull, sec = 1000000ull;
+	struct pdu sel, sel_rsp, op, op_rsp, dop;
+
+	(void)s;
+	/* select then operate of the same CROB (g12v1 q28 index 0), sequence 1 then 2 */
+	sel = REQ(0xc1, 3, 12, 1, 0x28, 1, 0, 0, 0, 0x03, 1, 100, 0, 0, 0, 100, 0, 0, 0, 0);
+	sel_rsp = RSP(0xc1, 0x81, 0, 0, 12, 1, 0x28, 1, 0, 0, 0, 0x03, 1, 100, 0, 0, 0, 100, 0, 0,
+	              0, 0);
+	op = REQ(0xc2, 4, 12, 1, 0x28, 1, 0, 0, 0, 0x03, 1, 100, 0, 0, 0, 100, 0, 0, 0, 0);
+	op_rsp = RSP(0xc2, 0x81, 0, 0, 12, 1, 0x28, 1, 0, 0, 0, 0x03, 1, 100, 0, 0, 0, 100, 0, 0,
+	             0, 0);
+	dop = REQ(0xc3, 5, 12, 1, 0x28, 1, 0, 0, 0, 0x03, 1, 100, 0, 0, 0, 100, 0, 0, 0, 0);
+	dt_reset(&T);
+	assert_int_equal(send_at(&sel, 1, t0), OTS_OK);
+	assert_int_equal(send_at(&sel_rsp, 0, t0 + 20000), OTS_OK);
+	assert_int_equal(send_at(&op, 1, t0 + 40000), OTS_OK);
+	assert_int_equal(send_at(&op_rsp, 0, t0 + 60000), OTS_OK);
+	assert_int_equal(T.n_ops, 4);
+	assert_int_equal(T.ops[2].function, 4);
+	assert_int_equal(n_oos(), 0);
+	/* 9.9 s after the select: still within the window */
+	dt_reset(&T);
+	assert_int_equal(send_at(&sel, 1, t0), OTS_OK);
+	assert_int_equal(send_at(&op, 1, t0 + 9900000), OTS_OK);
+	assert_int_equal(n_oos(), 0);
+	/* operate alone */
+	dt_reset(&T);
+	assert_int_equal(send_at(&op, 1, t0), OTS_OK);
+	assert_int_equal(send_at(&op_rsp, 0, t0 + 20000), OTS_OK);
+	assert_int_equal(n_oos(), 1);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_OUT_OF_SEQUENCE);
+	/* operate 11 s after the select */
+	dt_reset(&T);
+	assert_int_equal(send_at(&sel, 1, t0), OTS_OK);
+	assert_int_equal(send_at(&sel_rsp, 0, t0 + 20000), OTS_OK);
+	assert_int_equal(send_at(&op, 1, t0 + 11 * sec), OTS_OK);
+	assert_int_equal(n_oos(), 1);
+	/* a second select opens a new window */
+	assert_int_equal(send_at(&sel, 1, t0 + 12 * sec), OTS_OK);
+	assert_int_equal(send_at(&op, 1, t0 + 13 * sec), OTS_OK);
+	assert_int_equal(n_oos(), 1);
+	/* direct operate needs no select; responses and selects never raise */
+	dt_reset(&T);
+	assert_int_equal(send_at(&dop, 1, t0), OTS_OK);
+	assert_int_equal(send_at(&op_rsp, 0, t0 + 1), OTS_OK);
+	assert_int_equal(send_at(&sel, 1, t0 + 2), OTS_OK);
+	assert_int_equal(n_oos(), 0);
+	/* packet time stepping back (two files read one after the other) does not raise */
+	dt_reset(&T);
+	assert_int_equal(send_at(&sel, 1, t0 + 5 * sec), OTS_OK);
+	assert_int_equal(send_at(&op, 1, t0), OTS_OK);
+	assert_int_equal(n_oos(), 0);
 }
 
 static void
@@ -1071,6 +1158,7 @@ main(void)
 		cmocka_unit_test(registered),
 		cmocka_unit_test(test_crc),
 		cmocka_unit_test(test_control),
+		cmocka_unit_test(test_select_operate),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_write_time),
 		cmocka_unit_test(test_restart_mode),

@@ -117,7 +117,7 @@ registered(void **s)
 {
 	(void)s;
 	assert_ptr_equal(ots_dissector_by_name("goose"), &ots_dissector_goose);
-	assert_int_equal(D->state_size, 0);
+	assert_true(D->state_size > 0 && D->state_size <= sizeof(T.state));
 	assert_int_equal(D->transports, OTS_TR_ETHER);
 	assert_int_equal(D->ethertype, 0x88b8);
 	assert_null(D->pdu_len);
@@ -369,7 +369,7 @@ flood(void **s)
 	dt_reset(&T);
 	assert_int_equal(dt_parse(&T, D, f, k, 0, 0, 0), OTS_OK);
 	assert_int_equal(T.n_flags, 0);
-	/* thousands of frames: stateless, one op each */
+	/* thousands of frames of one state: one op each, nothing out of sequence */
 	FN = unhex(f_dina, F, sizeof(F));
 	dt_reset(&T);
 	for (i = 0; i < 5000; i++) {
@@ -377,6 +377,228 @@ flood(void **s)
 		assert_int_equal(dt_parse(&T, D, F, FN, 0, 0, 0), OTS_OK);
 		assert_int_equal(T.n_ops, 1);
 	}
+}
+
+/* ---- stNum / sqNum sequence (state kept across frames, as the engine keeps it per stream) ---- */
+
+/* f_iti with stNum, sqNum (five-octet INTEGERs at 0x2c and 0x33), simulation, the last
+ * character of gocbRef "111" and the APPID set. */
+static void
+seq_frame(uint32_t st, uint32_t sq, int sim, char ref, uint16_t appid)
+{
+	int i;
+
+	FN = unhex(f_iti, F, sizeof(F));
+	assert_int_equal(F[0x2a], 0x85);
+	assert_int_equal(F[0x31], 0x86);
+	assert_int_equal(F[0x38], 0x87);
+	F[0] = (uint8_t)(appid >> 8);
+	F[1] = (uint8_t)appid;
+	F[0x0e] = (uint8_t)ref;
+	for (i = 0; i < 4; i++) {
+		F[0x2d + i] = (uint8_t)(st >> (24 - 8 * i));
+		F[0x34 + i] = (uint8_t)(sq >> (24 - 8 * i));
+	}
+	F[0x3a] = sim ? 0xff : 0;
+}
+
+/* Parse one frame with the state as it is; returns the out-of-sequence flags it raised (the
+ * reason of the last in *why). */
+static size_t
+feed_gocb(uint32_t st, uint32_t sq, int sim, char ref, uint16_t appid, const char **why)
+{
+	size_t i, n = 0;
+
+	seq_frame(st, sq, sim, ref, appid);
+	T.n_ops = T.n_facts = T.n_flags = 0;
+	assert_int_equal(dt_parse(&T, D, F, FN, 0, 0, 0), OTS_OK);
+	assert_int_equal(T.n_ops, 1);
+	assert_int_equal(T.ops[0].transaction, st);
+	for (i = 0; i < T.n_flags; i++) {
+		if (T.flags[i].flag != OTS_FLAG_OUT_OF_SEQUENCE)
+			continue;
+		assert_int_equal(T.flags[i].proto, OTS_PROTO_GOOSE);
+		if (why)
+			*why = T.flags[i].what;
+		n++;
+	}
+	return n;
+}
+
+static size_t
+feed(uint32_t st, uint32_t sq)
+{
+	return feed_gocb(st, sq, 0, '1', 0x2000, NULL);
+}
+
+static void
+seq_expect(uint32_t st, uint32_t sq, const char *what)
+{
+	const char *why = NULL;
+
+	assert_int_equal(feed_gocb(st, sq, 0, '1', 0x2000, &why), 1);
+	assert_string_equal(why, what);
+}
+
+static void
+seq_normal(void **s)
+{
+	uint32_t st, sq, total = 0;
+
+	(void)s;
+	dt_reset(&T);
+	/* stNum 1..3, sqNum restarting at 0 with each, retransmissions in between */
+	for (st = 1; st <= 3; st++)
+		for (sq = 0; sq < 5; sq++)
+			total += (uint32_t)feed(st, sq);
+	assert_int_equal(total, 0);
+	/* repeats and lost retransmissions say nothing */
+	assert_int_equal(feed(3, 4), 0);
+	assert_int_equal(feed(3, 9), 0);
+	assert_int_equal(feed(4, 1), 0); /* stNum + 1, sqNum starting at 1 (Edition 1) */
+	/* the first frame of a stream is never a jump */
+	dt_reset(&T);
+	assert_int_equal(feed(5000, 17), 0);
+	assert_int_equal(feed(5001, 0), 0);
+}
+
+static void
+seq_jump(void **s)
+{
+	(void)s;
+	dt_reset(&T);
+	assert_int_equal(feed(5, 0), 0);
+	assert_int_equal(feed(5, 1), 0);
+	seq_expect(9, 0, "goose_st_jump");
+	/* raised once: the stream goes on from 9 */
+	assert_int_equal(feed(9, 1), 0);
+	assert_int_equal(feed(9, 2), 0);
+	assert_int_equal(feed(10, 0), 0);
+	/* backwards 9 -> 4 (after 10: a step back) */
+	dt_reset(&T);
+	assert_int_equal(feed(9, 0), 0);
+	assert_int_equal(feed(9, 3), 0);
+	seq_expect(4, 0, "goose_st_backwards");
+	assert_int_equal(feed(4, 1), 0);
+	/* rollover: 4294967295 -> 0 and -> 1 are steps of one */
+	dt_reset(&T);
+	assert_int_equal(feed(0xffffffffu, 3), 0);
+	assert_int_equal(feed(0, 0), 0);
+	dt_reset(&T);
+	assert_int_equal(feed(0xfffffffeu, 3), 0);
+	assert_int_equal(feed(0xffffffffu, 0), 0);
+	assert_int_equal(feed(1, 2), 0);
+	assert_int_equal(feed(2, 0), 0);
+	/* but 4294967294 -> 1 with sqNum 2 skipped one */
+	dt_reset(&T);
+	assert_int_equal(feed(0xfffffffeu, 3), 0);
+	seq_expect(1, 2, "goose_st_jump");
+}
+
+static void
+seq_restart(void **s)
+{
+	(void)s;
+	/* a publisher that reboots: stNum 1 sqNum 0 */
+	dt_reset(&T);
+	assert_int_equal(feed(7, 5), 0);
+	assert_int_equal(feed(1, 0), 0);
+	assert_int_equal(feed(1, 1), 0);
+	assert_int_equal(feed(2, 0), 0);
+	/* the GE F650 of dina-goose_GOOSE.pcap: stNum 1 sqNum 10, 11, 12, then 1, 2 ... */
+	dt_reset(&T);
+	assert_int_equal(feed(1, 10), 0);
+	assert_int_equal(feed(1, 12), 0);
+	assert_int_equal(feed(1, 1), 0);
+	assert_int_equal(feed(1, 2), 0);
+	/* stNum 1 with a higher sqNum is not a restart */
+	dt_reset(&T);
+	assert_int_equal(feed(7, 5), 0);
+	seq_expect(1, 2, "goose_st_backwards");
+}
+
+static void
+seq_sq_backwards(void **s)
+{
+	(void)s;
+	dt_reset(&T);
+	assert_int_equal(feed(3, 0), 0);
+	assert_int_equal(feed(3, 10), 0);
+	seq_expect(3, 2, "goose_sq_backwards");
+	assert_int_equal(feed(3, 3), 0); /* goes on from 2 */
+	/* a copy of a frame already seen (PRP, a mirror port) is a duplicate, not a step back */
+	dt_reset(&T);
+	assert_int_equal(feed(3, 5), 0);
+	assert_int_equal(feed(3, 6), 0);
+	assert_int_equal(feed(3, 8), 0);
+	assert_int_equal(feed(3, 6), 0);
+	assert_int_equal(feed(3, 5), 0);
+	seq_expect(3, 7, "goose_sq_backwards"); /* 7 was never seen */
+	/* ... and a late copy of the previous state's frames */
+	dt_reset(&T);
+	assert_int_equal(feed(5, 0), 0);
+	assert_int_equal(feed(5, 1), 0);
+	assert_int_equal(feed(5, 2), 0);
+	assert_int_equal(feed(6, 0), 0);
+	assert_int_equal(feed(5, 2), 0);
+	assert_int_equal(feed(5, 1), 0);
+	assert_int_equal(feed(6, 1), 0);
+	/* sqNum rollover is forward */
+	dt_reset(&T);
+	assert_int_equal(feed(4, 0xffffffffu), 0);
+	assert_int_equal(feed(4, 0), 0);
+	assert_int_equal(feed(4, 1), 0);
+	/* the duplicate window is 32 frames */
+	dt_reset(&T);
+	assert_int_equal(feed(4, 100), 0);
+	assert_int_equal(feed(4, 132), 0);
+	assert_int_equal(feed(4, 100), 0);
+	seq_expect(4, 99, "goose_sq_backwards");
+}
+
+static void
+seq_gocbs(void **s)
+{
+	const char *why = NULL;
+	uint32_t i, k;
+
+	(void)s;
+	/* two control blocks of one publisher and two APPIDs: each its own numbers */
+	dt_reset(&T);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(feed_gocb(10 + i, 0, 0, '1', 0x2000, NULL), 0);
+		assert_int_equal(feed_gocb(500 + i, 0, 0, '2', 0x2000, NULL), 0);
+		assert_int_equal(feed_gocb(90, i, 0, '1', 0x2001, NULL), 0);
+	}
+	/* a simulated stream beside the real one (a test set): separate numbers, test_mode only */
+	assert_int_equal(feed_gocb(3, 0, 1, '1', 0x2000, NULL), 0);
+	assert_int_equal(T.n_flags, 1);
+	assert_int_equal(T.flags[0].flag, OTS_FLAG_TEST_MODE);
+	assert_int_equal(feed_gocb(15, 0, 0, '1', 0x2000, NULL), 0);
+	assert_int_equal(feed_gocb(4, 0, 1, '1', 0x2000, NULL), 0);
+	assert_int_equal(feed_gocb(40, 0, 0, '1', 0x2000, &why), 1);
+	assert_string_equal(why, "goose_st_jump");
+	/* five control blocks in turn: four are remembered, the least recent forgotten (its next
+	 * frame is a first frame again): no false alarm either way */
+	dt_reset(&T);
+	for (k = 0; k < 4; k++)
+		for (i = 0; i < 5; i++)
+			assert_int_equal(feed_gocb(k * 100 + i, 0, 0, (char)('a' + i), 0x2000, NULL), 0);
+	/* four in turn: kept, a jump in one of them is seen */
+	dt_reset(&T);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(feed_gocb(1 + i, 0, 0, (char)('a' + i), 0x2000, NULL), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(feed_gocb(2 + i, 0, 0, (char)('a' + i), 0x2000, NULL), 0);
+	assert_int_equal(feed_gocb(9, 0, 0, 'a', 0x2000, &why), 1);
+	assert_string_equal(why, "goose_st_jump");
+	/* no state (a caller without a stream table): parsed, never out of sequence */
+	seq_frame(5, 0, 0, '1', 0x2000);
+	T.n_flags = 0;
+	assert_int_equal(D->parse(NULL, F, FN, NULL, &T.out), OTS_OK);
+	seq_frame(9, 0, 0, '1', 0x2000);
+	assert_int_equal(D->parse(NULL, F, FN, NULL, &T.out), OTS_OK);
+	assert_int_equal(T.n_flags, 0);
 }
 
 static void
@@ -416,6 +638,11 @@ main(void)
 		cmocka_unit_test(sweep),
 		cmocka_unit_test(flood),
 		cmocka_unit_test(probe),
+		cmocka_unit_test(seq_normal),
+		cmocka_unit_test(seq_jump),
+		cmocka_unit_test(seq_restart),
+		cmocka_unit_test(seq_sq_backwards),
+		cmocka_unit_test(seq_gocbs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
