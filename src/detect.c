@@ -858,7 +858,8 @@ alert_json(const struct ots_detect *d, const struct det_alert *a, const char *ob
 	ots_json_arr_close(j);
 	ots_json_arr_open(j, "function_codes");
 	for (i = 0; i < a->n_fn; i++)
-		ots_json_u64(j, NULL, a->fn[i]);
+		if (i == 0 || a->fn[i] != a->fn[i - 1]) /* one code may carry two names */
+			ots_json_u64(j, NULL, a->fn[i]);
 	ots_json_arr_close(j);
 	ots_json_arr_open(j, "units");
 	for (i = 0; i < a->n_unit; i++)

@@ -52,7 +52,7 @@ mkdir -p "$TMP/bad"
 printf 'rule x {\n  name "x"\n  severity high\n  message "m"\n  match protocol modbuss\n}\n' >"$TMP/bad/a.rules"
 "$OTSENSOR" --check-rules "$TMP/bad" >"$TMP/bad.out" 2>&1
 check "--check-rules on a broken file exits 1" [ $? -eq 1 ]
-check "the error names FILE:LINE:COL ($(cat "$TMP/bad.out"))" grep -q "a.rules:5:20: unknown protocol 'modbuss'" "$TMP/bad.out"
+check "the error names FILE:LINE:COL ($(cat "$TMP/bad.out"))" grep -q "a.rules:5:18: unknown protocol 'modbuss'" "$TMP/bad.out"
 "$OTSENSOR" -q -r pcaps/plant-example.pcap -R "$TMP/bad" -o "$TMP/badrun" >/dev/null 2>&1
 check "-R with a broken file refuses to start" [ $? -ne 0 ]
 
