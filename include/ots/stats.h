@@ -11,6 +11,8 @@
 #include "ots/output.h"
 #include "ots/worker.h"
 
+struct ots_baseline;
+
 struct ots_run {
 	const struct ots_conf *conf;
 	const struct ots_capture *cap;
@@ -21,6 +23,7 @@ struct ots_run {
 	const char *zones_path;     /* -z, NULL without */
 	size_t n_zones, n_zone_conduits;
 	uint64_t alerts_written, zone_reloads;
+	const struct ots_baseline *baseline; /* --learn / --baseline, NULL without */
 	double elapsed_s;
 	uint64_t max_rss_bytes;
 	const char *version;
