@@ -312,6 +312,9 @@ ots_app_count(struct ots_flow *f, const struct ots_ics_op *op)
 			c->fn_other++;
 			return;
 		}
+		uint64_t ms = f->last_ts > f->first_ts ? (f->last_ts - f->first_ts) / 1000 : 0;
+
+		c->fn_first_ms[c->n_fn] = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 		fc = &c->fn[c->n_fn++];
 		fc->code = op->function;
 		fc->op_class = op->op_class;

@@ -18,7 +18,9 @@
  *   M x {"record":"conduit","init":I,"resp":J,"transport":6,"port":502,"protocol":"Modbus",
  *        "first_us":..,"last_us":..,"pkts":[i2r,r2i],"bytes":[i2r,r2i],"flows":..,
  *        "ics":{"protocol","ops":[..],"functions_other":..,"functions":[{"code","name",
- *        "op_class","requests","responses","exceptions"},...]}}   (ics optional)
+ *        "op_class","requests","responses","exceptions","first_us"},...]}}
+ *        (ics optional; a function's first_us, its first use, is absent in older files: the
+ *        conduit's first_us stands for it then)
  *   1+ x {"record":"reported","hashes":["0123456789abcdef",...]}  (at most 4096 a line; one
  *        line with an empty array when R is 0)
  *   {"record":"end"}
@@ -155,6 +157,8 @@ oc_json(const struct ots_inv *inv, const struct ots_oconduit *c, struct ots_json
 			ots_json_u64(j, "requests", t->requests);
 			ots_json_u64(j, "responses", t->responses);
 			ots_json_u64(j, "exceptions", t->exceptions);
+			if (t->first_ts)
+				ots_json_u64(j, "first_us", t->first_ts);
 			ots_json_obj_close(j);
 		}
 		ots_json_arr_close(j);
@@ -632,17 +636,18 @@ load_conduit(struct ots_inv *inv, const struct ots_jv *o, size_t at, char *why, 
 		for (i = 0; fns && i < ots_jv_len(fns); i++) {
 			const struct ots_jv *f = ots_jv_at(fns, i);
 			const char *nm = ots_jv_str(ots_jv_get(f, "name"));
-			uint64_t code, cls, rq, rs, ex;
+			uint64_t code, cls, rq, rs, ex, fus = c->first_ts;
 
 			if (!nm || get_u64(f, "code", &code) || get_u64(f, "op_class", &cls) ||
 			    get_u64(f, "requests", &rq) || get_u64(f, "responses", &rs) ||
 			    get_u64(f, "exceptions", &ex) || code > UINT32_MAX ||
-			    cls >= OTS_OP__COUNT) {
+			    cls >= OTS_OP__COUNT ||
+			    (ots_jv_get(f, "first_us") && get_u64(f, "first_us", &fus))) {
 				snprintf(why, wl, "conduit %zu: bad function %zu", at, i);
 				return OTS_EINVAL;
 			}
 			ots_inv_ics_add_fn(ci, (uint32_t)code, ots_inv_intern(inv, nm, strlen(nm)),
-			                   (uint8_t)cls, rq, rs, ex);
+			                   (uint8_t)cls, rq, rs, ex, fus);
 		}
 	}
 	return OTS_OK;

@@ -377,7 +377,7 @@ oc_get(struct ots_inv *inv, const struct ots_oconduit_key *k)
 /* Add one function tally (merged by code and op class). */
 static int
 ics_add_fn(struct ots_conduit_ics *ci, uint32_t code, uint32_t name, uint8_t op_class,
-           uint64_t req, uint64_t resp, uint64_t exc)
+           uint64_t req, uint64_t resp, uint64_t exc, uint64_t first_ts)
 {
 	uint32_t i;
 	struct ots_fn_tally *t;
@@ -388,6 +388,8 @@ ics_add_fn(struct ots_conduit_ics *ci, uint32_t code, uint32_t name, uint8_t op_
 			t->requests += req;
 			t->responses += resp;
 			t->exceptions += exc;
+			if (first_ts && (!t->first_ts || first_ts < t->first_ts))
+				t->first_ts = first_ts;
 			if (!t->name || (name && name < t->name))
 				t->name = name;
 			return OTS_OK;
@@ -406,6 +408,7 @@ ics_add_fn(struct ots_conduit_ics *ci, uint32_t code, uint32_t name, uint8_t op_
 	t->requests = req;
 	t->responses = resp;
 	t->exceptions = exc;
+	t->first_ts = first_ts;
 	return OTS_OK;
 }
 
@@ -561,7 +564,8 @@ ots_inv_flow(struct ots_inv *inv, const struct ots_flow_rec *r, const struct ots
 			const struct ots_ics_fn_count *f = &ics->fn[i];
 
 			ics_add_fn(ci, f->code, f->name ? sp_str(&inv->sp, f->name) : 0, f->op_class,
-			           f->requests, f->responses, f->exceptions);
+			           f->requests, f->responses, f->exceptions,
+			           r->first_ts + (uint64_t)ics->fn_first_ms[i] * 1000);
 		}
 		ci->fn_other += ics->fn_other;
 	}
@@ -721,7 +725,8 @@ ots_inv_event(struct ots_inv *inv, const struct ots_event_rec *e)
 		ci->ops[e->op.op_class]++;
 		ics_add_fn(ci, e->op.function,
 		           e->op.function_name ? sp_str(&inv->sp, e->op.function_name) : 0,
-		           e->op.op_class, resp ? 0 : 1, resp ? 1 : 0, e->op.has_exception ? 1 : 0);
+		           e->op.op_class, resp ? 0 : 1, resp ? 1 : 0, e->op.has_exception ? 1 : 0,
+		           e->ts);
 	}
 }
 
@@ -1183,7 +1188,8 @@ ics_merge(struct ots_conduit_ics *dst, const struct ots_conduit_ics *src)
 		dst->ops[i] += src->ops[i];
 	for (i = 0; i < src->n_fn; i++)
 		ics_add_fn(dst, src->fn[i].code, src->fn[i].name, src->fn[i].op_class,
-		           src->fn[i].requests, src->fn[i].responses, src->fn[i].exceptions);
+		           src->fn[i].requests, src->fn[i].responses, src->fn[i].exceptions,
+		           src->fn[i].first_ts);
 	dst->fn_other += src->fn_other;
 }
 
@@ -1905,9 +1911,9 @@ ots_inv_oconduit_ics(struct ots_oconduit *c, uint16_t proto)
 
 int
 ots_inv_ics_add_fn(struct ots_conduit_ics *ci, uint32_t code, uint32_t name, uint8_t op_class,
-                   uint64_t req, uint64_t resp, uint64_t exc)
+                   uint64_t req, uint64_t resp, uint64_t exc, uint64_t first_ts)
 {
-	return ics_add_fn(ci, code, name, op_class, req, resp, exc);
+	return ics_add_fn(ci, code, name, op_class, req, resp, exc, first_ts);
 }
 
 int

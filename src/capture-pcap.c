@@ -224,8 +224,10 @@ on_packet(struct reader *r, uint64_t ts_us, const uint8_t *data, uint32_t caplen
 		shard = ots_decode_shard_hash(r->linktype, data, caplen) % c->nworkers;
 	c->st.packets++;
 	c->st.bytes += wirelen;
-	if (!c->st.first_ts || ts_us < c->st.first_ts)
+	if (!c->st.first_ts || ts_us < c->st.first_ts) {
 		c->st.first_ts = ts_us;
+		atomic_store_explicit(&c->prog_first_ts, ts_us, memory_order_relaxed);
+	}
 	if (ts_us > c->st.last_ts)
 		c->st.last_ts = ts_us;
 	if (r->in) {
@@ -278,6 +280,8 @@ read_file(struct reader *r, size_t idx, uint64_t done_bytes)
 			if ((in->packets & 1023) == 0) {
 				atomic_store_explicit(&c->prog_packets, c->st.packets,
 				                      memory_order_relaxed);
+				atomic_store_explicit(&c->prog_last_ts, c->st.last_ts,
+				                      memory_order_relaxed);
 				if (fp) {
 					long pos = ftell(fp);
 
@@ -326,6 +330,7 @@ read_live(struct reader *r)
 		n = pcap_dispatch(h, 512, live_cb, (u_char *)r);
 		publish_all(c);
 		atomic_store_explicit(&c->prog_packets, c->st.packets, memory_order_relaxed);
+		atomic_store_explicit(&c->prog_last_ts, c->st.last_ts, memory_order_relaxed);
 		if (n < 0) {
 			if (n == PCAP_ERROR) {
 				c->error = OTS_EIO;
@@ -373,6 +378,7 @@ reader_main(void *arg)
 		}
 	}
 	atomic_store_explicit(&c->prog_packets, c->st.packets, memory_order_relaxed);
+	atomic_store_explicit(&c->prog_last_ts, c->st.last_ts, memory_order_relaxed);
 	broadcast(&r, OTS_MSG_EOF, c->st.last_ts);
 	c->st.cpu_s = ots_thread_cpu_s();
 	atomic_store_explicit(&c->finished, 1, memory_order_release);
@@ -432,6 +438,8 @@ ots_capture_start(struct ots_capture *c, const struct ots_conf *conf, struct ots
 	atomic_init(&c->finished, 0);
 	atomic_init(&c->prog_packets, 0);
 	atomic_init(&c->prog_bytes, 0);
+	atomic_init(&c->prog_first_ts, 0);
+	atomic_init(&c->prog_last_ts, 0);
 	c->n_inputs = conf->n_inputs;
 	c->inputs = calloc(conf->n_inputs ? conf->n_inputs : 1, sizeof(*c->inputs));
 	if (!c->inputs) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ots/asset.h"
+#include "ots/baseline.h"
 #include "ots/capture.h"
 #include "ots/classify.h"
 #include "ots/conf.h"
@@ -57,6 +58,9 @@ struct zctx {
 	FILE *alerts;             /* DIR/alerts.jsonl */
 	char host[256];           /* observer.name; empty with --deterministic */
 	uint64_t reloads;
+	struct ots_baseline bl;   /* --learn / --baseline (alerts also go to alerts) */
+	const struct ots_capture *cap; /* packet time reached, for learning */
+	int final;                /* the last checkpoint of the run */
 };
 
 /* -R: every set loaded stays until exit (hit records point into it); workers read cur. */
@@ -187,6 +191,15 @@ usage(FILE *fp)
 	        "      --check-rules PATH load the rules (with -z for zone names), report, exit 0/1\n"
 	        "      --list-functions[=PROTO]  print the functions rules can match: protocol,\n"
 	        "                         name, code, op class (tab-separated) and exit\n"
+	        "baseline:\n"
+	        "      --learn DURATION   learn a baseline from the first DURATION of packet time\n"
+	        "                         (30m, 8h, 7d; seconds without a unit): assets, conduits,\n"
+	        "                         functions, firmware and roles; afterwards new-asset,\n"
+	        "                         new-conduit, new-function, firmware-change and\n"
+	        "                         role-change alerts go to DIR/alerts.jsonl\n"
+	        "      --baseline FILE    with --learn and no FILE yet: save the baseline there once\n"
+	        "                         learned; when FILE exists: load it, do not learn, and\n"
+	        "                         alert from the first packet\n"
 	        "engine:\n"
 	        "  -w, --workers N        worker threads (default: online cores - 1, at least 1)\n"
 	        "      --flow-memcap SIZE memory for flow state, all workers (default 256M;\n"
@@ -202,7 +215,7 @@ usage(FILE *fp)
 enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
 	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
-	OPT_INV_MEMCAP, OPT_CHECK_RULES, OPT_LIST_FUNCTIONS
+	OPT_INV_MEMCAP, OPT_CHECK_RULES, OPT_LIST_FUNCTIONS, OPT_LEARN, OPT_BASELINE
 };
 
 static const struct option long_opts[] = {
@@ -229,6 +242,8 @@ static const struct option long_opts[] = {
 	{ "rules", required_argument, NULL, 'R' },
 	{ "check-rules", required_argument, NULL, OPT_CHECK_RULES },
 	{ "list-functions", optional_argument, NULL, OPT_LIST_FUNCTIONS },
+	{ "learn", required_argument, NULL, OPT_LEARN },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -325,6 +340,12 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 				                 "512M), not '%s'", optarg);
 			conf->inv_memcap = v;
 			break;
+		case OPT_LEARN:
+			if (ots_baseline_parse_duration(optarg, &conf->learn_us) != OTS_OK)
+				return bad_usage("--learn needs a duration such as 30m, 8h or 7d, not '%s'",
+				                 optarg);
+			break;
+		case OPT_BASELINE: conf->baseline_path = optarg; break;
 		default:
 			return 2; /* getopt printed the reason */
 		}
@@ -450,6 +471,42 @@ inventory_load_oui(const struct ots_conf *conf, struct ots_inv *inv, struct ots_
 		ots_warn("%s", err);
 }
 
+/* Learn (--learn), save the baseline once learned (--baseline) and write its alerts. */
+static int
+baseline_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, struct zctx *zc)
+{
+	char err[1024] = "";
+	int rc;
+
+	if (zc->cap)
+		ots_baseline_set_t0(&zc->bl, atomic_load_explicit(&zc->cap->prog_first_ts,
+		                                                  memory_order_relaxed));
+	rc = ots_baseline_update(&zc->bl, inv, zc->cap ? atomic_load_explicit(&zc->cap->prog_last_ts,
+	                         memory_order_relaxed) : 0, zc->final);
+	if (rc < 0) {
+		ots_err("baseline: out of memory");
+		return 1;
+	}
+	if (zc->bl.complete && zc->bl.dirty && conf->baseline_path && !zc->bl.loaded) {
+		if (ots_baseline_save(&zc->bl, conf->baseline_path, err, sizeof(err)) != OTS_OK) {
+			ots_err("%s", err);
+			return 1;
+		}
+		if (!conf->quiet)
+			ots_info("baseline saved to %s: %u assets, %u conduits, %u functions%s",
+			         conf->baseline_path, zc->bl.n_assets, zc->bl.n_conduits, zc->bl.fnset.n,
+			         zc->final && zc->cap && atomic_load(&zc->cap->prog_last_ts) < zc->bl.t_end
+			         ? " (the capture ended before the learning time)" : "");
+	}
+	ots_baseline_write_alerts(&zc->bl, inv, zc->have ? &zc->zones : NULL,
+	                          zc->host[0] ? zc->host : NULL, zc->alerts);
+	if (zc->alerts && fflush(zc->alerts) != 0) {
+		ots_err("error writing alerts.jsonl");
+		return 1;
+	}
+	return 0;
+}
+
 /* Build the inventory, report its changes, check the zones, write the files and save the
  * state. events is events.jsonl (or NULL). Returns 0 or 1 (error reported). */
 static int
@@ -473,6 +530,8 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 	}
 	ots_inv_changes(inv, events);
 	inv->on_change = NULL;
+	if (zc && zc->bl.active && baseline_checkpoint(conf, inv, zc) != 0)
+		status = 1;
 	if (zc && zc->have) {
 		if (ots_policy_eval(&zc->pol, &zc->zones, inv) != OTS_OK) {
 			ots_err("zone checks: out of memory");
@@ -655,6 +714,24 @@ main(int argc, char **argv)
 		conf.quiet = 1; /* stdout is the YAML */
 	if (!conf.deterministic && gethostname(zc.host, sizeof(zc.host) - 1) != 0)
 		zc.host[0] = '\0';
+	if (conf.baseline_path || conf.learn_us) {
+		ots_baseline_init(&zc.bl);
+		rc = conf.baseline_path ? ots_baseline_load(&zc.bl, conf.baseline_path, err,
+		                                            sizeof(err)) : OTS_EIO;
+		if (rc == OTS_OK && conf.learn_us)
+			ots_info("%s exists: alerting against it, not learning", conf.baseline_path);
+		else if (rc == OTS_EIO && conf.baseline_path && (errno != ENOENT || !conf.learn_us)) {
+			ots_err("%s%s", err, errno == ENOENT ? " (give --learn DURATION to learn it)" : "");
+			ots_conf_free(&conf);
+			return 1;
+		} else if (rc == OTS_EIO) {
+			ots_baseline_learn(&zc.bl, conf.learn_us);
+		} else if (rc != OTS_OK) {
+			ots_err("%s", err);
+			ots_conf_free(&conf);
+			return 1;
+		}
+	}
 
 	if (ots_capture_check(&conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
@@ -671,8 +748,8 @@ main(int argc, char **argv)
 	memset(&oui, 0, sizeof(oui));
 	report_title(&conf, title, sizeof(title));
 	inv_on = conf.outdir != NULL || conf.state_path != NULL || zc.have || conf.suggest_zones ||
-	         rctx.on;
-	if ((zc.have || rctx.on) && conf.outdir) {
+	         rctx.on || zc.bl.active;
+	if ((zc.have || rctx.on || zc.bl.active) && conf.outdir) {
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/alerts.jsonl", conf.outdir);
@@ -723,6 +800,7 @@ main(int argc, char **argv)
 
 	t0 = mono_now();
 	last_ckpt = t0;
+	zc.cap = &cap;
 	if (ots_capture_start(&cap, &conf, workers, conf.workers, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		status = 1;
@@ -821,6 +899,7 @@ main(int argc, char **argv)
 		/* changes go after the packet events (events.jsonl is closed by now: append) */
 		FILE *ev = out.events_path ? fopen(out.events_path, "a") : NULL;
 
+		zc.final = 1;
 		if (inventory_checkpoint(&conf, &inv, ev, title, &zc, &rctx) != 0)
 			status = 1;
 		if (ev && fclose(ev) != 0) {
@@ -843,6 +922,15 @@ main(int argc, char **argv)
 			printf("zones: %llu alert%s (%s)\n", (unsigned long long)zc.pol.alerts_written,
 			       zc.pol.alerts_written == 1 ? "" : "s",
 			       conf.outdir ? "alerts.jsonl, zones.json" : "add -o DIR to keep them");
+		if (zc.bl.active && !conf.quiet) {
+			uint64_t n = 0;
+
+			for (i = 0; i < OTS_BL__COUNT; i++)
+				n += zc.bl.alerts[i];
+			printf("baseline: %s, %llu alert%s (%s)\n", zc.bl.loaded ? "loaded" : "learned",
+			       (unsigned long long)n, n == 1 ? "" : "s",
+			       conf.outdir ? "alerts.jsonl" : "add -o DIR to keep them");
+		}
 		if (conf.suggest_zones && inv.built) {
 			if (ots_policy_suggest(&inv, stdout) != OTS_OK) {
 				ots_err("--suggest-zones: cannot write the zones file");
@@ -879,6 +967,7 @@ main(int argc, char **argv)
 			run.det = &rctx.det;
 			run.rule_reloads = rctx.reloads;
 		}
+		run.baseline = zc.bl.active ? &zc.bl : NULL;
 		ots_stats_json(&j, &run);
 		snprintf(path, sizeof(path), "%s/stats.json", conf.outdir);
 		if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {
@@ -917,6 +1006,7 @@ teardown:
 		free(rctx.sets[i]);
 	}
 	free(rctx.sets);
+	ots_baseline_free(&zc.bl);
 	if (zc.have)
 		ots_zones_free(&zc.zones);
 	ots_conf_free(&conf);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ots/baseline.h"
 #include "ots/classify.h"
 #include "ots/decode.h"
 #include "ots/detect.h"
@@ -255,6 +256,8 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		ots_json_obj_close(j);
 		ots_json_obj_close(j);
 	}
+	if (run->baseline)
+		ots_baseline_stats_json(run->baseline, j);
 
 	ots_json_obj_open(j, "tcp");
 	ots_json_u64(j, "stream_bytes", s.stream_bytes);

@@ -54,7 +54,8 @@ void ots_app_tcp_gap(struct ots_flow *f, int dir);
 long ots_app_udp(struct ots_flow *f, int dir, const uint8_t *data, size_t len,
                  const struct ots_dissect_pkt *pkt, const struct ots_dissect_out *out,
                  struct ots_app_counters *c);
-/* Tally one operation of flow f (its function and op class). */
+/* Tally one operation of flow f (its function and op class); a function's first use is taken
+ * as f->last_ts, the current packet's time (the flow table sets it before dissection). */
 void ots_app_count(struct ots_flow *f, const struct ots_ics_op *op);
 /* Move flow f's tallies to *out and start again (a record per active-timeout split). */
 void ots_app_counts_take(struct ots_flow *f, struct ots_ics_counts *out);

@@ -63,6 +63,7 @@ struct ots_node {
 
 struct ots_fn_tally {
 	uint64_t requests, responses, exceptions;
+	uint64_t first_ts;        /* first use (microseconds), min over the records; 0 unknown */
 	uint32_t code;
 	uint32_t name;            /* strpool id */
 	uint8_t op_class;

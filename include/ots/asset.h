@@ -146,7 +146,7 @@ uint32_t ots_inv_node(struct ots_inv *inv, const struct ots_node_key *k);
 struct ots_oconduit *ots_inv_oconduit(struct ots_inv *inv, const struct ots_oconduit_key *k);
 struct ots_conduit_ics *ots_inv_oconduit_ics(struct ots_oconduit *c, uint16_t proto);
 int ots_inv_ics_add_fn(struct ots_conduit_ics *ci, uint32_t code, uint32_t name, uint8_t op_class,
-                       uint64_t req, uint64_t resp, uint64_t exc);
+                       uint64_t req, uint64_t resp, uint64_t exc, uint64_t first_ts);
 int ots_inv_node_add_fact(struct ots_inv *inv, uint32_t node, const struct ots_node_fact *f);
 
 #endif

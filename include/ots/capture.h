@@ -51,6 +51,8 @@ struct ots_capture {
 	/* progress (written by the reader, read by main) */
 	_Atomic uint64_t prog_packets;
 	_Atomic uint64_t prog_bytes;   /* file bytes consumed so far, all files */
+	_Atomic uint64_t prog_first_ts; /* packet time: earliest packet so far (0 none) ... */
+	_Atomic uint64_t prog_last_ts;  /* ... and latest (updated with prog_packets) */
 	uint64_t total_file_bytes;
 	/* results, valid after join */
 	struct ots_capture_stats st;

@@ -33,6 +33,8 @@ struct ots_conf {
 	unsigned checkpoint_s;   /* --checkpoint: live inventory files and state every N s */
 	uint64_t inv_memcap;     /* --inventory-memcap: bytes of inventory observations */
 	const char *zones_path;  /* -z: IEC 62443 zones file */
+	const char *baseline_path; /* --baseline FILE */
+	uint64_t learn_us;       /* --learn DURATION (packet time), 0 none */
 	const char *check_zones; /* --check-zones FILE: validate and exit */
 	int suggest_zones;       /* --suggest-zones: print a starter zones file */
 	const char *rules_path;  /* -R: detection rules, a file or a directory of *.rules */

@@ -100,6 +100,9 @@ struct ots_ics_counts {
 	struct ots_ics_fn_count fn[OTS_ICS_FN_SLOTS];
 	uint32_t fn_other;       /* operations of functions beyond the slots */
 	uint8_t n_fn;
+	/* first use of fn[i]: milliseconds after the flow record's first_ts (saturates); a
+	 * parallel array, not a member of ots_ics_fn_count, where padding would double it */
+	uint32_t fn_first_ms[OTS_ICS_FN_SLOTS];
 };
 
 /* Identity attributes (stable ids; names in ots_fact_attr_name()). */

@@ -12,6 +12,7 @@
 #include "ots/worker.h"
 
 struct ots_detect;
+struct ots_baseline;
 
 struct ots_run {
 	const struct ots_conf *conf;
@@ -26,6 +27,7 @@ struct ots_run {
 	const char *rules_path;     /* -R, NULL without */
 	const struct ots_detect *det;
 	uint64_t rule_reloads;
+	const struct ots_baseline *baseline; /* --learn / --baseline, NULL without */
 	double elapsed_s;
 	uint64_t max_rss_bytes;
 	const char *version;
