@@ -274,7 +274,7 @@ read_words(struct pctx *c, struct words *w, int strings_ok)
 			return perr(c, t.line, t.col, "unexpected '{'");
 		if (t.kind == T_STR && !strings_ok)
 			return perr(c, t.line, t.col, "a word was expected, not a string");
-		if (w->n >= RULES_MAX_VALUES)
+		if (w->n >= RULES_MAX_VALUES + 3)   /* + RULE-ID FIELD not */
 			return perr(c, t.line, t.col, "more than %u values", RULES_MAX_VALUES);
 		if (w->n == w->cap) {
 			uint32_t cap = w->cap ? w->cap * 2 : 8;
@@ -339,17 +339,27 @@ parse_range(const char *s, uint64_t max, struct ots_rule_range *r)
 }
 
 static int
+hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+	       ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* Exactly six pairs of hex digits separated by ':'. */
+static int
 parse_mac(const char *s, uint8_t m[6])
 {
-	unsigned v[6], i;
-	char tail;
+	unsigned i;
 
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-	           &tail) != 6)
+	if (strlen(s) != 17)
 		return -1;
-	for (i = 0; i < 6; i++)
-		m[i] = (uint8_t)v[i];
+	for (i = 0; i < 6; i++) {
+		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -1;
+		m[i] = (uint8_t)(hi << 4 | lo);
+	}
 	return 0;
 }
 
@@ -370,10 +380,10 @@ parse_duration(const char *s, uint64_t *us)
 			continue;
 		memcpy(num, s, n - k);
 		num[n - k] = '\0';
-		if (parse_u64(num, &v) || v == 0 || v > UINT64_C(1) << 40)
+		if (parse_u64(num, &v) || v == 0 || v > UINT64_C(7) * 24 * 3600000000 / u[i].mul)
 			return -1;
 		*us = v * u[i].mul;
-		return *us <= UINT64_C(7) * 24 * 3600000000 ? 0 : -1;
+		return 0;
 	}
 	return -1;
 }
@@ -500,6 +510,11 @@ parse_cond(struct pctx *c, struct words *w, unsigned kw_col, struct ots_rule_con
 	if (w->n <= first)
 		return perr(c, w->line, w->col[0], "'%s' needs a value", w->v[0]);
 	k->n = w->n - first;
+	if (k->n > RULES_MAX_VALUES) {
+		k->n = 0;
+		return perr(c, w->line, w->col[first + RULES_MAX_VALUES], "more than %u values",
+		            RULES_MAX_VALUES);
+	}
 	switch (f) {
 	case OTS_RF_FUNCTION_CODE: case OTS_RF_UNIT: case OTS_RF_ADDRESS: case OTS_RF_QUALIFIER:
 	case OTS_RF_EXCEPTION_CODE: case OTS_RF_SRC_PORT: case OTS_RF_DST_PORT: case OTS_RF_VLAN:
@@ -960,6 +975,8 @@ done:
 			return rc;
 		if (t.kind == T_RBRACE)
 			return OTS_OK;
+		if (t.kind == T_EOF)
+			return perr(c, bline, bcol, "rule %s: '}' is missing", r->id);
 		if (t.kind != T_EOL)
 			return perr(c, t.line, t.col, "end of line expected");
 	}
