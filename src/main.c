@@ -841,8 +841,18 @@ main(int argc, char **argv)
 			got_hup = 0;
 			if (conf.zones_path)
 				zones_reload(&conf, &zc); /* applies from the next checkpoint */
-			if (conf.rules_path)
-				rules_reload(&conf, &rctx, &zc); /* workers take it at their next packet */
+			if (conf.rules_path && rules_reload(&conf, &rctx, &zc) != 0 && zc.have &&
+			    rctx.n_sets) {
+				/* the old rules stay: their zone names must point into the new file */
+				char miss[256];
+				unsigned lost = ots_rules_rezone(rctx.sets[rctx.n_sets - 1], &zc.zones,
+				                                 miss, sizeof(miss));
+
+				if (lost)
+					ots_warn("%s (%u zone name%s of the rules in force) is not in %s: "
+					         "such a condition matches nothing", miss, lost,
+					         lost == 1 ? "" : "s", conf.zones_path);
+			}
 		}
 		if (inv_on && conf.iface && mono_now() - last_ckpt >= (double)conf.checkpoint_s) {
 			/* live: the files and the state follow the network; a checkpoint of a

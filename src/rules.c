@@ -1550,3 +1550,34 @@ ots_rules_match_assets(const struct ots_rule *r, int szone, int dzone, int srole
 	}
 	return 1;
 }
+
+unsigned
+ots_rules_rezone(struct ots_rules *rs, const struct ots_zones *z, char *missing, size_t len)
+{
+	unsigned lost = 0;
+	uint32_t i, k, x;
+
+	if (missing && len)
+		missing[0] = '\0';
+	for (i = 0; i < rs->n; i++) {
+		struct ots_rule *r = &rs->v[i];
+
+		for (k = 0; k < r->n_conds + r->n_supp; k++) {
+			struct ots_rule_cond *c = k < r->n_conds ? &r->conds[k] : &r->supp[k - r->n_conds];
+
+			if (!c->zones)
+				continue;
+			for (x = 0; x < c->n; x++) {
+				if (c->zones[x] < 0 && c->zones[x] >= -2)
+					continue; /* unzoned, internet */
+				c->zones[x] = z ? ots_zones_find(z, c->strs[x]) : -3;
+				if (c->zones[x] < 0) {
+					c->zones[x] = -3; /* matches no endpoint */
+					if (!lost++ && missing && len)
+						snprintf(missing, len, "rule %s: zone '%s'", r->id, c->strs[x]);
+				}
+			}
+		}
+	}
+	return lost;
+}

@@ -61,7 +61,8 @@ struct ots_rule_cond {
 	struct ots_rule_net *nets;      /* source.ip / destination.ip */
 	uint8_t (*macs)[6];
 	char **strs;             /* function names, reasons, zone names */
-	int *zones;              /* zone indexes (-1 unzoned, -2 internet) */
+	int *zones;              /* zone indexes (-1 unzoned, -2 internet, -3 a zone gone in a
+	                          * reloaded zones file) */
 	unsigned line, col;
 };
 
@@ -136,6 +137,12 @@ int ots_rules_match(const struct ots_rule *r, const struct ots_rule_ctx *ctx);
 /* Main thread: zone and role conditions (and suppressions) of r for the two endpoints.
  * zone -1 unzoned, -2 internet; role enum ots_role (OTS_ROLE_UNKNOWN when no asset). */
 int ots_rules_match_assets(const struct ots_rule *r, int szone, int dzone, int srole, int drole);
+
+/* Main thread, after the zones file was reloaded: zone conditions name zones; resolve them
+ * in z again (workers never read them). A name z no longer has matches no endpoint (-3);
+ * returns how many, the first in missing ("rule ID: zone 'NAME'"). */
+unsigned ots_rules_rezone(struct ots_rules *rs, const struct ots_zones *z, char *missing,
+                          size_t len);
 
 /* The rules of kind on that can match protocol proto (proto 0: flows of no dissector). */
 static inline const uint32_t *
