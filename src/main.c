@@ -102,7 +102,7 @@ rules_reload(const struct ots_conf *conf, struct rctx *rc, const struct zctx *zc
 	v[rc->n_sets++] = rs;
 	if (rc->n_sets > 1) {
 		rc->reloads++;
-		ots_info("%s: rules reloaded (%u rules)", conf->rules_path, rs->n);
+		ots_info("%s: rules reloaded (%u rule%s)", conf->rules_path, rs->n, rs->n == 1 ? "" : "s");
 	}
 	rc->det.rules = rs;
 	atomic_store_explicit(&rc->cur, rs, memory_order_release);
@@ -170,6 +170,9 @@ usage(FILE *fp)
 	        "                         atomically at every checkpoint and at exit\n"
 	        "      --checkpoint SECS  live capture: rewrite the inventory files and the\n"
 	        "                         state every SECS seconds (default 300)\n"
+	        "      --alert-interval SECS  live capture: run the zone, rule and baseline\n"
+	        "                         checks every SECS seconds (default 5; longer when the\n"
+	        "                         inventory is so large its build takes a while)\n"
 	        "      --inventory-memcap SIZE  memory for the inventory's observations (default\n"
 	        "                         256M; past it new devices and conduits are counted, not kept)\n"
 	        "      --geoip FILE       MaxMind DB for country/ASN of public peers (GeoLite2/\n"
@@ -215,7 +218,8 @@ usage(FILE *fp)
 enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
 	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
-	OPT_INV_MEMCAP, OPT_CHECK_RULES, OPT_LIST_FUNCTIONS, OPT_LEARN, OPT_BASELINE
+	OPT_INV_MEMCAP, OPT_CHECK_RULES, OPT_LIST_FUNCTIONS, OPT_LEARN, OPT_BASELINE,
+	OPT_ALERT_INTERVAL
 };
 
 static const struct option long_opts[] = {
@@ -233,6 +237,7 @@ static const struct option long_opts[] = {
 	{ "log-all-ops", no_argument, NULL, OPT_LOG_ALL_OPS },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+	{ "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ "ieee-data", required_argument, NULL, OPT_IEEE },
 	{ "zones", required_argument, NULL, 'z' },
@@ -311,6 +316,11 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 			if (ots_parse_uint(optarg, 1, 86400, &v) != OTS_OK)
 				return bad_usage("--checkpoint needs 1 to 86400 seconds, not '%s'", optarg);
 			conf->checkpoint_s = (unsigned)v;
+			break;
+		case OPT_ALERT_INTERVAL:
+			if (ots_parse_uint(optarg, 1, 86400, &v) != OTS_OK)
+				return bad_usage("--alert-interval needs 1 to 86400 seconds, not '%s'", optarg);
+			conf->alert_interval_s = (unsigned)v;
 			break;
 		case OPT_GEOIP:
 			if (strcmp(optarg, "none") == 0) {
@@ -511,7 +521,7 @@ baseline_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, struct zct
  * state. events is events.jsonl (or NULL). Returns 0 or 1 (error reported). */
 static int
 inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *events,
-                     const char *title, struct zctx *zc, struct rctx *rc)
+                     const char *title, struct zctx *zc, struct rctx *rc, int full)
 {
 	struct ots_inv_overlay ov, *ovp = NULL;
 	void *ovs = NULL;
@@ -543,9 +553,9 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 				ots_err("error writing alerts.jsonl");
 				status = 1;
 			}
-			if (ots_policy_overlay(&zc->pol, &zc->zones, inv, &ov, &ovs) == OTS_OK)
+			if (full && ots_policy_overlay(&zc->pol, &zc->zones, inv, &ov, &ovs) == OTS_OK)
 				ovp = &ov;
-			if (conf->outdir) {
+			if (full && conf->outdir) {
 				struct ots_json j;
 				char path[4096];
 
@@ -569,6 +579,8 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 			status = 1;
 		}
 	}
+	if (!full)
+		return status; /* alerts only (live, --alert-interval) */
 	if (conf->outdir && ots_inv_write(inv, conf->outdir, title, ovp, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		status = 1;
@@ -638,7 +650,7 @@ main(int argc, char **argv)
 	struct rctx rctx;
 	struct sigaction sa;
 	char title[1024];
-	double last_ckpt;
+	double last_ckpt, last_alerts, alert_every;
 	int inv_on;
 	char err[512] = "";
 	double t0, last_prog = 0;
@@ -799,7 +811,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	t0 = mono_now();
-	last_ckpt = t0;
+	last_ckpt = last_alerts = t0;
+	alert_every = conf.alert_interval_s;
 	zc.cap = &cap;
 	if (ots_capture_start(&cap, &conf, workers, conf.workers, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
@@ -858,11 +871,28 @@ main(int argc, char **argv)
 			/* live: the files and the state follow the network; a checkpoint of a
 			 * large inventory takes the main thread for a moment, the worker rings
 			 * absorb it */
-			if (inventory_checkpoint(&conf, &inv, out.events, title, &zc, &rctx) != 0)
+			if (inventory_checkpoint(&conf, &inv, out.events, title, &zc, &rctx, 1) != 0)
 				status = 1;
 			if (out.events)
 				fflush(out.events);
-			last_ckpt = mono_now();
+			last_ckpt = last_alerts = mono_now();
+		} else if (conf.iface && (zc.have || rctx.on || zc.bl.active) &&
+		           mono_now() - last_alerts >= alert_every) {
+			/*
+			 * live alerts do not wait for the inventory files: every --alert-interval
+			 * seconds the inventory is built and the checks run, nothing else is
+			 * written. The build of a very large inventory takes seconds: the interval
+			 * stretches to 20 times its cost so the main thread keeps draining.
+			 */
+			double t = mono_now(), cost;
+
+			if (inventory_checkpoint(&conf, &inv, out.events, title, &zc, &rctx, 0) != 0)
+				status = 1;
+			if (out.events)
+				fflush(out.events);
+			last_alerts = mono_now();
+			cost = last_alerts - t;
+			alert_every = cost * 20 > conf.alert_interval_s ? cost * 20 : conf.alert_interval_s;
 		}
 		if (conf.progress && mono_now() - last_prog > 0.5) {
 			progress(&cap, t0, 0);
@@ -910,7 +940,7 @@ main(int argc, char **argv)
 		FILE *ev = out.events_path ? fopen(out.events_path, "a") : NULL;
 
 		zc.final = 1;
-		if (inventory_checkpoint(&conf, &inv, ev, title, &zc, &rctx) != 0)
+		if (inventory_checkpoint(&conf, &inv, ev, title, &zc, &rctx, 1) != 0)
 			status = 1;
 		if (ev && fclose(ev) != 0) {
 			ots_err("error writing %s", out.events_path);

@@ -113,4 +113,70 @@ check "the reloaded zones apply: b -> a is a declared conduit now" \
 	[ "$(jq -s '[.[] | select(.source.ip == "192.0.2.2" and .destination.ip == "192.0.2.1")] | length' "$TMP/out/alerts.jsonl")" -eq 0 ]
 check "inventory at exit: both hosts, by MAC" [ "$(jq '[.assets[] | select(.id | startswith("mac:")) | .ips[] | select(startswith("192.0.2."))] | sort' -c "$TMP/out/assets.json")" = '["192.0.2.1","192.0.2.2"]' ]
 check "inventory at exit: the TCP conduit B -> A:1502" jq -e '[.conduits[] | select(.port == 1502 and .src.ip == "192.0.2.2")] | length == 1' "$TMP/out/conduits.json" > /dev/null
+
+# Rules live: alerts come every --alert-interval seconds, before any inventory checkpoint;
+# SIGHUP with a broken rule file keeps the rules in force, a good one replaces them.
+cat > "$TMP/live.rules" <<'RULES'
+rule live-modbus-read {
+    name     "Modbus read"
+    severity low
+    message  "a Modbus read"
+    match    protocol modbus
+    match    class read
+    match    direction request
+}
+RULES
+ip netns exec "$A" "$OTSENSOR" -i va$$ -w 2 -o "$TMP/out2" --checkpoint 3600 --alert-interval 1 \
+	-R "$TMP/live.rules" > "$TMP/stdout2" 2> "$TMP/stderr2" &
+pid=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q "capturing on" "$TMP/stderr2"; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+ip netns exec "$A" python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.0.2.1", 502)); s.listen(1); s.settimeout(5)
+c, _ = s.accept()
+for i in range(3):
+    q = c.recv(12)
+    c.sendall(q[:4] + b"\x00\x05\x01\x03\x02\x00\x2a")
+c.close()
+' &
+lpid=$!
+sleep 0.3
+ip netns exec "$B" python3 -c '
+import socket
+t = socket.create_connection(("192.0.2.1", 502), timeout=5)
+for i in range(3):
+    t.sendall(bytes([0, i + 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 1])); t.recv(100)
+t.close()
+'
+wait $lpid
+i=0
+while [ $i -lt 40 ] && ! [ -s "$TMP/out2/alerts.jsonl" ]; do sleep 0.1; i=$((i + 1)); done
+check "a rule alert arrives within the alert interval, during the capture" \
+	jq -e -s 'map(select(.rule.id == "live-modbus-read" and .source.ip == "192.0.2.2" and .destination.port == 502)) | length == 1' "$TMP/out2/alerts.jsonl" > /dev/null
+check "no inventory checkpoint ran for it" [ ! -e "$TMP/out2/assets.json" ]
+printf 'rule broken {\n  name "x"\n' > "$TMP/live.rules"
+kill -HUP $pid
+i=0
+while [ $i -lt 30 ] && ! grep -q "stay in force" "$TMP/stderr2"; do sleep 0.1; i=$((i + 1)); done
+check "SIGHUP with a broken rule file: FILE:LINE:COL reported, old rules kept" grep -q "live.rules:[0-9]*:[0-9]*: .*stay in force" "$TMP/stderr2"
+sed 's/live-modbus-read/live-modbus-read-2/' > "$TMP/live.rules" <<'RULES'
+rule live-modbus-read {
+    name     "Modbus read"
+    severity low
+    message  "a Modbus read"
+    match    protocol modbus
+    match    class read
+}
+RULES
+kill -HUP $pid
+i=0
+while [ $i -lt 30 ] && ! grep -q "rules reloaded" "$TMP/stderr2"; do sleep 0.1; i=$((i + 1)); done
+check "SIGHUP with a good rule file: reloaded" grep -q "rules reloaded (1 rule)" "$TMP/stderr2"
+kill -TERM $pid
+wait $pid
+check "SIGTERM ends the rules run with status 0" [ $? -eq 0 ]
+check "stats count the rules reload" jq -e '.detection.reloads == 1 and .detection.alerts_written == 1' "$TMP/out2/stats.json" > /dev/null
 finish
