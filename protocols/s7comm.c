@@ -175,14 +175,33 @@ s7_pair_take(struct s7_state *st, int dir, uint16_t ref, uint8_t fn, uint8_t *cl
 	return 0;
 }
 
-/* pi_service: the service name decides the class. */
+/*
+ * pi_service (job 0x28): the PI service name says what the job does, and it names the
+ * operation (requests; a response keeps "pi_service" and takes the class from its request).
+ * Names from the S7 PI services seen in STEP 7 and TIA Portal traffic: _INSE activates a
+ * downloaded block, _DELE deletes blocks, _MODU copies RAM to ROM, _GARB compresses memory,
+ * P_PROGRAM starts the program (warm/cold restart).
+ */
+static const struct {
+	const char *pi;
+	uint8_t len, op_class;
+	const char *name;
+} s7_pis[] = {
+	{ "_INSE", 5, OTS_OP_PROGRAM, "pi_insert_block" },
+	{ "_DELE", 5, OTS_OP_PROGRAM, "pi_delete_block" },
+	{ "_MODU", 5, OTS_OP_PROGRAM, "pi_copy_ram_to_rom" },
+	{ "_GARB", 5, OTS_OP_PROGRAM, "pi_compress_memory" },
+	{ "P_PROGRAM", 9, OTS_OP_MODE_CHANGE, "pi_start_program" },
+};
+
 static uint8_t
-s7_pi_class(struct ots_rd *par)
+s7_pi_class(struct ots_rd *par, const char **fname)
 {
 	struct ots_rd r = *par;
 	const uint8_t *name;
 	uint16_t blen;
 	uint8_t nlen;
+	size_t i;
 
 	rd_skip(&r, 7); /* 7 unknown bytes follow the function code */
 	blen = rd_be16(&r);
@@ -191,11 +210,11 @@ s7_pi_class(struct ots_rd *par)
 	name = rd_ptr(&r, nlen);
 	if (!name || nlen == 0)
 		return OTS_OP_OTHER;
-	if ((nlen == 5 && (!memcmp(name, "_INSE", 5) || !memcmp(name, "_DELE", 5) ||
-	                   !memcmp(name, "_MODU", 5) || !memcmp(name, "_GARB", 5))))
-		return OTS_OP_PROGRAM;
-	if (nlen == 9 && !memcmp(name, "P_PROGRAM", 9))
-		return OTS_OP_MODE_CHANGE;
+	for (i = 0; i < sizeof(s7_pis) / sizeof(s7_pis[0]); i++)
+		if (nlen == s7_pis[i].len && !memcmp(name, s7_pis[i].pi, nlen)) {
+			*fname = s7_pis[i].name;
+			return s7_pis[i].op_class;
+		}
 	return OTS_OP_OTHER;
 }
 
@@ -453,7 +472,7 @@ s7_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 		op.addr_count = cnt;
 	}
 	if (fn == 0x28 && rosctr == 1)
-		op.op_class = s7_pi_class(&par);
+		op.op_class = s7_pi_class(&par, &op.function_name);
 	if (rosctr == 1) {
 		s7_pair_put(st, dir, ref, op.op_class, fn);
 	} else {
@@ -467,7 +486,7 @@ s7_parse(void *state, const uint8_t *data, size_t len, const struct ots_dissect_
 }
 
 /* Catalog: job functions (a PI service's class depends on the service it starts,
- * s7_pi_class), "ack" (no parameter), "unknown"; userdata: the group names (code group <<
+ * s7_pi_class; the known PI services have their own names), "ack" (no parameter), "unknown"; userdata: the group names (code group <<
  * 8 | subfunction: no single code) and read_szl (group 4, subfunction 1, class by SZL id). */
 static void
 s7_functions(ots_fn_visit_fn visit, void *ctx)
@@ -478,6 +497,8 @@ s7_functions(ots_fn_visit_fn visit, void *ctx)
 	for (i = 0; i < sizeof(s7_fns) / sizeof(s7_fns[0]); i++)
 		ots_fn_visit(visit, ctx, s7_fns[i].name, s7_fns[i].code,
 		             s7_fns[i].code == 0x28 ? OTS_OP__COUNT : s7_fns[i].op_class);
+	for (i = 0; i < sizeof(s7_pis) / sizeof(s7_pis[0]); i++)
+		ots_fn_visit(visit, ctx, s7_pis[i].name, 0x28, s7_pis[i].op_class);
 	ots_fn_visit(visit, ctx, "ack", 0, OTS_OP_OTHER);
 	ots_fn_visit(visit, ctx, "unknown", OTS_FN_CODE_NONE, OTS_OP_OTHER);
 	for (g = 0; g < 16; g++) {

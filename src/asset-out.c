@@ -849,6 +849,18 @@ binding_cmp(const void *pa, const void *pb)
 	return memcmp(a->k.mac, b->k.mac, 6);
 }
 
+/* 127.0.0.0/8 and ::1 have no place on a wire; captures made on a loopback with invented
+ * MACs carry them at both ends of a flow, which is not one address moving between devices. */
+static int
+ip_is_loopback(const struct ots_addr *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	if (ots_addr_is_v4(a))
+		return a->b[12] == 127;
+	return memcmp(a->b, v6lo, 16) == 0;
+}
+
 uint64_t
 ots_inv_changes(struct ots_inv *inv, FILE *f)
 {
@@ -954,6 +966,7 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 			const struct ots_node *n = &inv->nodes[i];
 
 			if (n->k.has_ip && n->k.has_mac && n->asset != UINT32_MAX &&
+			    !ip_is_loopback(&n->k.ip) &&
 			    !inv->assets[n->asset].is_group &&
 			    strncmp(ots_inv_str(inv, inv->assets[n->asset].id), "mac:", 4) == 0)
 				v[nv++] = i;

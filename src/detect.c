@@ -403,7 +403,6 @@ ots_detect_flow(struct ots_detect *d, struct ots_inv *inv, const struct ots_flow
 	x.on = OTS_RON_FLOW;
 	x.proto = r->app_proto;
 	x.transport = r->key.proto;
-	x.answered = r->pkts[1] != 0;
 	x.has_ip = 1;
 	x.sip = sip->b;
 	x.dip = dip->b;
@@ -414,8 +413,25 @@ ots_detect_flow(struct ots_detect *d, struct ots_inv *inv, const struct ots_flow
 	x.smac = r->mac[0];
 	x.dmac = r->mac[1];
 	x.vlan = r->key.vlan;
-	/* the inventory may have turned the flow round (capture started mid-connection) */
-	swap = 0;
+	/* the inventory may have turned the flow round (capture started mid-connection, a
+	 * server port first): rules see it the way the inventory and the alerts do */
+	swap = memcmp(inv->nodes[inv->last_flow_nodes[0]].k.ip.b, sip->b, 16) != 0;
+	if (swap) {
+		const uint8_t *t = x.sip;
+		uint16_t p = x.sport;
+		uint8_t hm = x.has_smac;
+
+		x.sip = x.dip;
+		x.dip = t;
+		x.sport = x.dport;
+		x.dport = p;
+		x.has_smac = x.has_dmac;
+		x.has_dmac = hm;
+		t = x.smac;
+		x.smac = x.dmac;
+		x.dmac = t;
+	}
+	x.answered = r->pkts[swap ? 0 : 1] != 0;
 	for (i = 0; i < n; i++) {
 		const struct ots_rule *rule = &d->rules->v[v[i]];
 		struct hitv h;
@@ -426,8 +442,8 @@ ots_detect_flow(struct ots_detect *d, struct ots_inv *inv, const struct ots_flow
 		h.rule = rule;
 		h.ts = r->first_ts;
 		h.flow_id = ots_flow_id(&r->key, r->first_ts);
-		h.node[0] = inv->last_flow_nodes[swap];
-		h.node[1] = inv->last_flow_nodes[!swap];
+		h.node[0] = inv->last_flow_nodes[0];
+		h.node[1] = inv->last_flow_nodes[1];
 		h.proto = r->app_proto;
 		h.transport = r->key.proto;
 		h.dport = x.dport;

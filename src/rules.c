@@ -44,7 +44,8 @@ static const char *const field_names[OTS_RF__COUNT] = {
 	[OTS_RF_SRC_MAC] = "source.mac", [OTS_RF_DST_MAC] = "destination.mac",
 	[OTS_RF_VLAN] = "vlan", [OTS_RF_SRC_ZONE] = "source.zone",
 	[OTS_RF_DST_ZONE] = "destination.zone", [OTS_RF_SRC_ROLE] = "source.role",
-	[OTS_RF_DST_ROLE] = "destination.role",
+	[OTS_RF_DST_ROLE] = "destination.role", [OTS_RF_SRC_CAST] = "source.cast",
+	[OTS_RF_DST_CAST] = "destination.cast",
 };
 
 #define ON(x) (1u << (x))
@@ -64,6 +65,7 @@ static const uint8_t field_on[OTS_RF__COUNT] = {
 	[OTS_RF_SRC_PORT] = ON_PKT, [OTS_RF_DST_PORT] = ON_PKT, [OTS_RF_SRC_MAC] = ON_ALL,
 	[OTS_RF_DST_MAC] = ON_PKT, [OTS_RF_VLAN] = ON_ALL, [OTS_RF_SRC_ZONE] = ON_ALL,
 	[OTS_RF_DST_ZONE] = ON_PKT, [OTS_RF_SRC_ROLE] = ON_ALL, [OTS_RF_DST_ROLE] = ON_PKT,
+	[OTS_RF_SRC_CAST] = ON_PKT, [OTS_RF_DST_CAST] = ON_PKT,
 };
 
 static const char *const on_names[OTS_RON__COUNT] = { "op", "flag", "flow", "asset" };
@@ -75,6 +77,7 @@ static const char *const role_names[OTS_ROLE__COUNT] = {
 	"unknown", "plc", "rtu", "hmi", "engineering", "historian", "network", "it"
 };
 enum { TR_TCP = 0, TR_UDP = 1, TR_ETHER = 2, TR_OTHER = 3 };
+static const char *const cast_names[] = { "unicast", "broadcast", "multicast" };
 static const char *const transport_names[] = { "tcp", "udp", "ether", "other" };
 
 const char *
@@ -629,6 +632,9 @@ parse_cond(struct pctx *c, struct words *w, unsigned kw_col, struct ots_rule_con
 		}
 		case OTS_RF_TRANSPORT:
 			rc = bit_value(c, k, transport_names, 4, v, w->line, col, "transport");
+			break;
+		case OTS_RF_SRC_CAST: case OTS_RF_DST_CAST:
+			rc = bit_value(c, k, cast_names, 3, v, w->line, col, "cast");
 			break;
 		case OTS_RF_CHANGE:
 			rc = bit_value(c, k, change_names, OTS_CHG__COUNT, v, w->line, col, "change");
@@ -1431,6 +1437,30 @@ transport_bit(uint8_t t)
 	return t == 6 ? TR_TCP : t == 17 ? TR_UDP : t == 0xff ? TR_ETHER : TR_OTHER;
 }
 
+/* 0 unicast, 1 broadcast, 2 multicast: from the IP address (255.255.255.255, 224.0.0.0/4,
+ * ff00::/8) or, without one or for a subnet broadcast, the MAC (all ones; group bit). */
+static unsigned
+cast_of(const uint8_t *ip, int has_ip, const uint8_t *mac, int has_mac)
+{
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (has_ip && ip) {
+		int v4 = !memcmp(ip, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+
+		if (v4 && !memcmp(ip + 12, bc, 4))
+			return 1;
+		if ((v4 && (ip[12] & 0xf0) == 0xe0) || (!v4 && ip[0] == 0xff))
+			return 2;
+	}
+	if (has_mac && mac) {
+		if (!memcmp(mac, bc, 6))
+			return 1;
+		if (mac[0] & 1)
+			return 2;
+	}
+	return 0;
+}
+
 /* -1: deferred (zone, role), else 0/1 before negation. A field the record lacks matches no
  * value. */
 static int
@@ -1483,6 +1513,10 @@ cond_raw(const struct ots_rule_cond *k, const struct ots_rule_ctx *x)
 		return x->has_dmac && in_macs(k, x->dmac);
 	case OTS_RF_VLAN:
 		return in_ranges(k, x->vlan);
+	case OTS_RF_SRC_CAST:
+		return (k->bits >> cast_of(x->sip, x->has_ip, x->smac, x->has_smac)) & 1;
+	case OTS_RF_DST_CAST:
+		return (k->bits >> cast_of(x->dip, x->has_ip, x->dmac, x->has_dmac)) & 1;
 	default:
 		return -1;
 	}

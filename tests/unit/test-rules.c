@@ -483,7 +483,7 @@ static const struct efix errors[] = {
 	  "protocol function function.code class direction unit address qualifier exception "
 	  "exception.code flag reason transport answered change source.ip destination.ip "
 	  "source.port destination.port source.mac destination.mac vlan source.zone "
-	  "destination.zone source.role destination.role)" },
+	  "destination.zone source.role destination.role source.cast destination.cast)" },
 	{ HDR " match protocol\n}\n", 0, "t.rules:5:8: 'protocol' needs a value" },
 	{ HDR " match protocol not\n}\n", 0, "t.rules:5:8: 'protocol' needs a value" },
 	{ HDR " match protocol foo\n}\n", 0, "t.rules:5:17: unknown protocol 'foo' (one of: "
@@ -1159,6 +1159,33 @@ test_match_flow(void **state)
 	assert_int_equal(match1("flow", "match answered yes", &x, NULL), 1);
 	assert_int_equal(match1("flow", "match transport other", &x, NULL), 1);
 	assert_int_equal(match1("flow", "match transport tcp udp ether", &x, NULL), 0);
+	/* cast: from the address, else from the MAC (subnet broadcasts carry ff:ff:...) */
+	assert_int_equal(match1("flow", "match destination.cast unicast", &x, NULL), 1);
+	assert_int_equal(match1("flow", "match source.cast broadcast multicast", &x, NULL), 0);
+	{
+		static const uint8_t bc4[16] = { [10] = 0xff, [11] = 0xff, 0xff, 0xff, 0xff, 0xff };
+		static const uint8_t mc4[16] = { [10] = 0xff, [11] = 0xff, 239, 1, 2, 3 };
+		static const uint8_t mc6[16] = { 0xff, 0x02, [15] = 1 };
+		static const uint8_t bcmac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+		static const uint8_t mcmac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+		static const uint8_t ucmac[6] = { 0x00, 0x1b, 0x1b, 0x00, 0x00, 0x01 };
+
+		x.dip = bc4;
+		assert_int_equal(match1("flow", "match destination.cast broadcast", &x, NULL), 1);
+		assert_int_equal(match1("flow", "match destination.cast not unicast", &x, NULL), 1);
+		x.dip = mc4;
+		assert_int_equal(match1("flow", "match destination.cast multicast", &x, NULL), 1);
+		x.dip = mc6;
+		assert_int_equal(match1("flow", "match destination.cast multicast", &x, NULL), 1);
+		x.dip = ip_b;          /* unicast IP, subnet broadcast MAC */
+		x.has_dmac = 1;
+		x.dmac = bcmac;
+		assert_int_equal(match1("flow", "match destination.cast broadcast", &x, NULL), 1);
+		x.dmac = mcmac;
+		assert_int_equal(match1("flow", "match destination.cast multicast", &x, NULL), 1);
+		x.dmac = ucmac;
+		assert_int_equal(match1("flow", "match destination.cast unicast", &x, NULL), 1);
+	}
 }
 
 static void
