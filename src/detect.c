@@ -390,7 +390,8 @@ ots_detect_flow(struct ots_detect *d, struct ots_inv *inv, const struct ots_flow
 	uint32_t n, i;
 	struct ots_rule_ctx x;
 	const struct ots_addr *sip, *dip;
-	int swap;
+	uint64_t flow_id = 0;
+	int swap, have_id = 0;
 
 	if (!d->rules || r->key.ip_version == 0 || inv->last_flow_nodes[0] == UINT32_MAX)
 		return;
@@ -438,10 +439,14 @@ ots_detect_flow(struct ots_detect *d, struct ots_inv *inv, const struct ots_flow
 
 		if (!ots_rules_match(rule, &x))
 			continue;
+		if (!have_id) {
+			flow_id = ots_flow_id(&r->key, r->first_ts);
+			have_id = 1;
+		}
 		memset(&h, 0, sizeof(h));
 		h.rule = rule;
 		h.ts = r->first_ts;
-		h.flow_id = ots_flow_id(&r->key, r->first_ts);
+		h.flow_id = flow_id;
 		h.node[0] = inv->last_flow_nodes[0];
 		h.node[1] = inv->last_flow_nodes[1];
 		h.proto = r->app_proto;
@@ -538,15 +543,24 @@ node_role(const struct ots_inv *inv, uint32_t node)
 	return a < inv->n_assets ? inv->assets[a].role : OTS_ROLE_UNKNOWN;
 }
 
-static const char *
-node_asset_id(const struct ots_inv *inv, uint32_t node)
+/* Hash of the asset id of a node (content: stable across runs and worker counts), cached
+ * for the checkpoint in d->nh. */
+static uint64_t
+node_hash(struct ots_detect *d, uint32_t node)
 {
 	uint32_t a;
+	uint64_t h;
 
 	if (node == UINT32_MAX)
-		return "";
-	a = inv->nodes[node].asset;
-	return a < inv->n_assets ? ots_inv_str(inv, inv->assets[a].id) : "";
+		return 0x5bd1e995;
+	if (d->nh && node < d->n_nh && d->nh[node])
+		return d->nh[node];
+	a = d->inv->nodes[node].asset;
+	h = hstr(0, a < d->inv->n_assets ? ots_inv_str(d->inv, d->inv->assets[a].id) : "");
+	h = h ? h : 1;
+	if (d->nh && node < d->n_nh)
+		d->nh[node] = h;
+	return h;
 }
 
 static int
@@ -582,18 +596,17 @@ alert_get(struct ots_detect *d, const struct ots_rule *r, uint64_t id, uint32_t 
 }
 
 static uint64_t
-alert_id(const struct ots_detect *d, const struct ots_rule *r, uint32_t sn, uint32_t dn,
+alert_id(struct ots_detect *d, const struct ots_rule *r, uint32_t sn, uint32_t dn,
          uint16_t proto, uint16_t dport, uint8_t by)
 {
 	uint64_t h = hstr(0, r->id);
 
-	if (by & OTS_RK_SOURCE)
-		h = hstr(h, node_asset_id(d->inv, sn));
-	if (by & OTS_RK_DESTINATION)
-		h = hstr(h, node_asset_id(d->inv, dn));
+	if (by & (OTS_RK_SOURCE | OTS_RK_CONDUIT))
+		h = mix(h, node_hash(d, sn));
+	if (by & (OTS_RK_DESTINATION | OTS_RK_CONDUIT))
+		h = mix(h, node_hash(d, dn) ^ 0x2545f4914f6cdd1dULL);
 	if (by & OTS_RK_CONDUIT)
-		h = mix(hstr(hstr(h, node_asset_id(d->inv, sn)), node_asset_id(d->inv, dn)),
-		        ((uint64_t)proto << 16) | dport);
+		h = mix(h, ((uint64_t)proto << 16) | dport);
 	return h ? h : 1;
 }
 
@@ -612,11 +625,11 @@ thit_cmp(const void *pa, const void *pb)
 }
 
 static uint64_t
-distinct_value(const struct ots_detect *d, const struct det_thit *t)
+distinct_value(struct ots_detect *d, const struct det_thit *t)
 {
 	switch (t->rule->thr_distinct) {
 	case OTS_RD_DESTINATION:
-		return hstr(0, node_asset_id(d->inv, t->node[1]));
+		return node_hash(d, t->node[1]);
 	case OTS_RD_DST_PORT:
 		return t->dport;
 	case OTS_RD_FUNCTION:
@@ -624,7 +637,7 @@ distinct_value(const struct ots_detect *d, const struct det_thit *t)
 	case OTS_RD_UNIT:
 		return t->has_unit ? t->unit : UINT64_MAX;
 	case OTS_RD_SOURCE:
-		return hstr(0, node_asset_id(d->inv, t->node[0]));
+		return node_hash(d, t->node[0]);
 	default:
 		return 0;
 	}
@@ -969,12 +982,17 @@ ots_detect_checkpoint(struct ots_detect *d, struct ots_inv *inv, const struct ot
 	d->zones = z;
 	if (!inv->built)
 		return 0;
+	d->nh = calloc(inv->n_nodes ? inv->n_nodes : 1, sizeof(*d->nh));
+	d->n_nh = d->nh ? inv->n_nodes : 0;
 	ots_qsort(d->th, d->n_th, sizeof(*d->th), thit_cmp);
 	for (t = 0; t < d->n_th; t++)
 		thit_run(d, &d->th[t]);
 	d->n_th = 0;
 	d->st.pending = 0;
 	buckets_to_alerts(d);
+	free(d->nh);
+	d->nh = NULL;
+	d->n_nh = 0;
 	if (!d->n_a)
 		return 0;
 	v = malloc((size_t)d->n_a * sizeof(*v));

@@ -448,6 +448,7 @@ cond_free(struct ots_rule_cond *k)
 			free(k->strs[i]);
 	free(k->strs);
 	free(k->zones);
+	free(k->hashes);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -585,6 +586,11 @@ parse_cond(struct pctx *c, struct words *w, unsigned kw_col, struct ots_rule_con
 				rc = perr(c, w->line, col, "'%s' is not a function name", v);
 				break;
 			}
+			if (!k->hashes && !(k->hashes = calloc(k->n, sizeof(*k->hashes)))) {
+				rc = OTS_ENOMEM;
+				break;
+			}
+			k->hashes[i] = ots_rules_name_hash(v);
 			/* fallthrough */
 		case OTS_RF_REASON:
 			if (f == OTS_RF_REASON && !word_ok(v)) {
@@ -688,6 +694,7 @@ rule_free(struct ots_rule *r)
 	for (i = 0; i < r->n_supp; i++)
 		cond_free(&r->supp[i]);
 	free(r->supp);
+	free(r->order);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -1169,6 +1176,85 @@ ots_rules_parse(struct ots_rules *rs, const char *name, const char *buf, size_t 
 	}
 }
 
+/* What a condition costs to test, lowest first: a bit test, number ranges, a name (hash
+ * first), addresses; zone and role (deferred) cost nothing here. */
+static unsigned
+cond_cost(const struct ots_rule_cond *k)
+{
+	switch (k->field) {
+	case OTS_RF_PROTOCOL: case OTS_RF_DIRECTION: case OTS_RF_CLASS: case OTS_RF_EXCEPTION:
+	case OTS_RF_TRANSPORT: case OTS_RF_FLAG: case OTS_RF_ANSWERED: case OTS_RF_CHANGE:
+		return 0;
+	case OTS_RF_SRC_ZONE: case OTS_RF_DST_ZONE: case OTS_RF_SRC_ROLE: case OTS_RF_DST_ROLE:
+		return 0;
+	case OTS_RF_FUNCTION_CODE: case OTS_RF_UNIT: case OTS_RF_ADDRESS: case OTS_RF_QUALIFIER:
+	case OTS_RF_EXCEPTION_CODE: case OTS_RF_SRC_PORT: case OTS_RF_DST_PORT: case OTS_RF_VLAN:
+		return 1 + (k->n > 4);
+	case OTS_RF_FUNCTION: case OTS_RF_SRC_CAST: case OTS_RF_DST_CAST:
+		return 3;
+	default:
+		return 4; /* reasons, addresses, MACs */
+	}
+}
+
+/* Op classes the requests of the rule's function names have (catalog), all when a name's
+ * class varies or there is no function condition. */
+static uint32_t
+function_classes(const struct ots_rule *r)
+{
+	uint32_t all = (1u << OTS_OP__COUNT) - 1, mask = 0, i, n, x;
+	uint64_t protos = ~UINT64_C(0);
+
+	for (i = 0; i < r->n_conds; i++)
+		if (r->conds[i].field == OTS_RF_PROTOCOL && !r->conds[i].negate)
+			protos &= r->conds[i].bits;
+	for (i = 0; i < r->n_conds; i++) {
+		const struct ots_rule_cond *k = &r->conds[i];
+
+		if (k->field != OTS_RF_FUNCTION || k->negate)
+			continue;
+		for (n = 0; n < k->n; n++)
+			for (x = 1; x < OTS_ICS_PROTO_SLOTS; x++) {
+				const struct ots_dissector *d;
+				struct ots_fn_desc fd;
+
+				if (!(protos & (UINT64_C(1) << x)))
+					continue;
+				d = ots_dissector_by_id((uint16_t)x);
+				if (!d || !ots_dissector_function(d, k->strs[n], &fd))
+					continue;
+				if (fd.op_class >= OTS_OP__COUNT)
+					return all;
+				mask |= 1u << fd.op_class;
+			}
+		return mask ? mask : all;
+	}
+	return all;
+}
+
+/* The order ots_rules_match() tries the conditions in (the result does not depend on it). */
+static int
+rule_order(struct ots_rule *r)
+{
+	uint32_t i, k, n = 0;
+	unsigned cost;
+
+	free(r->order);
+	r->order = NULL;
+	if (!r->n_conds)
+		return OTS_OK;
+	r->order = malloc(r->n_conds);
+	if (!r->order)
+		return OTS_ENOMEM;
+	for (cost = 0; cost <= 4; cost++)
+		for (i = 0; i < r->n_conds && i < 255; i++)
+			if (cond_cost(&r->conds[i]) == cost)
+				r->order[n++] = (uint8_t)i;
+	for (k = n; k < r->n_conds; k++)
+		r->order[k] = (uint8_t)k; /* past 255 conditions: as written */
+	return OTS_OK;
+}
+
 int
 ots_rules_finish(struct ots_rules *rs, char *err, size_t errlen)
 {
@@ -1201,6 +1287,62 @@ ots_rules_finish(struct ots_rules *rs, char *err, size_t errlen)
 		if (cond_push(&r->supp, &r->n_supp, &ps->k) != OTS_OK)
 			return OTS_ENOMEM;
 		memset(&ps->k, 0, sizeof(ps->k));
+	}
+	for (i = 0; i < rs->n; i++) {
+		struct ots_rule *r = &rs->v[i];
+		uint32_t k;
+
+		if (rule_order(r) != OTS_OK)
+			return OTS_ENOMEM;
+		r->class_mask = (1u << OTS_OP__COUNT) - 1;
+		r->dir_mask = 3;
+		r->need_exception = 0;
+		for (k = 0; k < r->n_conds; k++) {
+			const struct ots_rule_cond *c = &r->conds[k];
+			uint32_t b = (uint32_t)c->bits;
+
+			if (c->field == OTS_RF_CLASS)
+				r->class_mask &= c->negate ? ~b : b;
+			else if (c->field == OTS_RF_DIRECTION)
+				r->dir_mask &= (uint8_t)(c->negate ? ~b : b);
+			else if ((c->field == OTS_RF_EXCEPTION || c->field == OTS_RF_EXCEPTION_CODE) &&
+			         !c->negate)
+				r->need_exception = 1;
+		}
+		/* a request of a named function has the class the catalog gives it */
+		if (r->dir_mask == 1)
+			r->class_mask &= function_classes(r);
+	}
+	for (x = 0; x < OTS_ICS_PROTO_SLOTS; x++) {
+		uint32_t cl;
+
+		for (cl = 0; cl < OTS_OP__COUNT; cl++) {
+			uint32_t n = 0;
+
+			free(rs->by_op[x][cl]);
+			rs->by_op[x][cl] = NULL;
+			rs->n_by_op[x][cl] = 0;
+			for (i = 0; i < rs->n; i++) {
+				const struct ots_rule *r = &rs->v[i];
+				uint64_t protos = ~UINT64_C(0);
+				uint32_t k;
+
+				if (!r->enabled || r->on != OTS_RON_OP || !((r->class_mask >> cl) & 1))
+					continue;
+				for (k = 0; k < r->n_conds; k++)
+					if (r->conds[k].field == OTS_RF_PROTOCOL && !r->conds[k].negate)
+						protos &= r->conds[k].bits;
+				if (!(protos & (UINT64_C(1) << x)))
+					continue;
+				if (!rs->by_op[x][cl]) {
+					rs->by_op[x][cl] = malloc(rs->n * sizeof(uint32_t));
+					if (!rs->by_op[x][cl])
+						return OTS_ENOMEM;
+				}
+				rs->by_op[x][cl][n++] = i;
+			}
+			rs->n_by_op[x][cl] = n;
+		}
 	}
 	for (on = 0; on < OTS_RON__COUNT; on++)
 		for (x = 0; x < OTS_ICS_PROTO_SLOTS; x++) {
@@ -1246,6 +1388,9 @@ ots_rules_free(struct ots_rules *rs)
 	for (on = 0; on < OTS_RON__COUNT; on++)
 		for (x = 0; x < OTS_ICS_PROTO_SLOTS; x++)
 			free(rs->by_proto[on][x]);
+	for (x = 0; x < OTS_ICS_PROTO_SLOTS; x++)
+		for (on = 0; on < OTS_OP__COUNT; on++)
+			free(rs->by_op[x][on]);
 	if (p) {
 		for (i = 0; i < p->n_ps; i++) {
 			free(p->ps[i].rule);
@@ -1472,7 +1617,17 @@ cond_raw(const struct ots_rule_cond *k, const struct ots_rule_ctx *x)
 	case OTS_RF_PROTOCOL:
 		return x->proto < 64 && (k->bits >> x->proto) & 1;
 	case OTS_RF_FUNCTION:
-		return op && in_strs(k, op->function_name);
+		if (!op || !op->function_name)
+			return 0;
+		if (x->has_fn_hash && k->hashes) {
+			uint32_t i;
+
+			for (i = 0; i < k->n; i++)
+				if (k->hashes[i] == x->fn_hash && strcmp(k->strs[i], op->function_name) == 0)
+					return 1;
+			return 0;
+		}
+		return in_strs(k, op->function_name);
 	case OTS_RF_FUNCTION_CODE:
 		return op && in_ranges(k, op->function);
 	case OTS_RF_CLASS:
@@ -1528,9 +1683,10 @@ ots_rules_match(const struct ots_rule *r, const struct ots_rule_ctx *ctx)
 	uint32_t i;
 
 	for (i = 0; i < r->n_conds; i++) {
-		int v = cond_raw(&r->conds[i], ctx);
+		const struct ots_rule_cond *k = &r->conds[r->order && i < 255 ? r->order[i] : i];
+		int v = cond_raw(k, ctx);
 
-		if (v >= 0 && (v ^ r->conds[i].negate) == 0)
+		if (v >= 0 && (v ^ k->negate) == 0)
 			return 0;
 	}
 	for (i = 0; i < r->n_supp; i++) {

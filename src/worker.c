@@ -129,9 +129,20 @@ match_rules(struct ots_worker *w, unsigned on, uint16_t proto, const struct ots_
 	uint32_t n, i;
 	int lo = f->init_is_lo != 0;
 
-	v = ots_rules_for(w->rules, on, proto, &n);
-	if (!n)
-		return;
+	if (op) {
+		/* the rules an operation of this class can meet; most reads meet none after
+		 * the quick direction/exception tests, and pay nothing more */
+		v = ots_rules_for_op(w->rules, proto, op->op_class, &n);
+		for (i = 0; i < n; i++)
+			if (ots_rule_op_may_match(&w->rules->v[v[i]], op))
+				break;
+		if (i == n)
+			return;
+	} else {
+		v = ots_rules_for(w->rules, on, proto, &n);
+		if (!n)
+			return;
+	}
 	memset(&x, 0, sizeof(x));
 	x.on = (uint8_t)on;
 	x.proto = proto;
@@ -149,11 +160,15 @@ match_rules(struct ots_worker *w, unsigned on, uint16_t proto, const struct ots_
 	x.smac = f->mac[0];
 	x.dmac = f->mac[1];
 	x.vlan = f->key.vlan;
+	if (op && op->function_name) {
+		x.fn_hash = ots_rules_name_hash(op->function_name);
+		x.has_fn_hash = 1;
+	}
 	for (i = 0; i < n; i++) {
 		const struct ots_rule *r = &w->rules->v[v[i]];
 		struct ots_event_rec e;
 
-		if (!ots_rules_match(r, &x))
+		if ((op && !ots_rule_op_may_match(r, op)) || !ots_rules_match(r, &x))
 			continue;
 		if (op && r->thr_distinct == OTS_RD_UNIT && !op->has_unit)
 			continue; /* no unit: nothing to count */

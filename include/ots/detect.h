@@ -57,6 +57,8 @@ struct ots_detect {
 	uint64_t alerts_by_sev[4];
 	struct ots_detect_stats st;
 	/* during a checkpoint */
+	uint64_t *nh;                     /* asset id hash per node (0: not computed yet) */
+	uint32_t n_nh;
 	struct ots_inv *inv;
 	const struct ots_zones *zones;
 };

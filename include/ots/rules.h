@@ -61,6 +61,7 @@ struct ots_rule_cond {
 	struct ots_rule_net *nets;      /* source.ip / destination.ip */
 	uint8_t (*macs)[6];
 	char **strs;             /* function names, reasons, zone names */
+	uint32_t *hashes;        /* function: ots_rules_name_hash() of each name */
 	int *zones;              /* zone indexes (-1 unzoned, -2 internet, -3 a zone gone in a
 	                          * reloaded zones file) */
 	unsigned line, col;
@@ -80,12 +81,19 @@ struct ots_rule {
 	uint32_t n_conds;
 	struct ots_rule_cond *supp;   /* suppress lines: a hit matching any is dropped */
 	uint32_t n_supp;
+	uint8_t *order;          /* conds in the order the match tries them: cheap and
+	                          * selective first (bit sets, numbers, names, addresses) */
 	/* threshold (thr_n == 0: none) */
 	uint32_t thr_n;
 	uint8_t thr_distinct;    /* enum ots_rule_distinct */
 	uint8_t thr_by;          /* OTS_RK_* bits */
 	uint64_t thr_window_us;
 	uint32_t index;          /* position in the set */
+	/* quick tests the worker makes before ots_rules_match (from class, direction and
+	 * exception conditions; all bits set when unconstrained) */
+	uint32_t class_mask;     /* op classes that can match (on op) */
+	uint8_t dir_mask;        /* bit 0 requests, bit 1 responses */
+	uint8_t need_exception;
 };
 
 struct ots_rules {
@@ -94,6 +102,10 @@ struct ots_rules {
 	/* per `on` kind and protocol id: the enabled rules to try, in set order */
 	uint32_t *by_proto[OTS_RON__COUNT][OTS_ICS_PROTO_SLOTS];
 	uint32_t n_by_proto[OTS_RON__COUNT][OTS_ICS_PROTO_SLOTS];
+	/* `on op` rules by protocol and op class: an operation only meets the rules its class
+	 * can match (a poller's reads never try the write rules) */
+	uint32_t *by_op[OTS_ICS_PROTO_SLOTS][OTS_OP__COUNT];
+	uint32_t n_by_op[OTS_ICS_PROTO_SLOTS][OTS_OP__COUNT];
 	char **files;            /* files loaded, in order */
 	uint32_t n_files;
 	uint64_t generation;     /* 1, 2 ... per successful load */
@@ -115,7 +127,21 @@ struct ots_rule_ctx {
 	uint16_t sport, dport;
 	const uint8_t *smac, *dmac;
 	uint16_t vlan;
+	uint32_t fn_hash;        /* ots_rules_name_hash(op->function_name), when has_fn_hash */
+	uint8_t has_fn_hash;
 };
+
+/* Hash of a function name (the worker computes it once per operation; conditions compare it
+ * before the strings). */
+static inline uint32_t
+ots_rules_name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
 
 /* Load FILE, or every *.rules file of DIR in name order, into rs (zeroed by the call). zones
  * (may be NULL) resolves zone names; without it a rule naming a zone is an error. On error,
@@ -154,6 +180,26 @@ ots_rules_for(const struct ots_rules *rs, unsigned on, unsigned proto, uint32_t 
 	}
 	*n = rs->n_by_proto[on][proto];
 	return rs->by_proto[on][proto];
+}
+
+/* The `on op` rules that can match an operation of protocol proto and class op_class. */
+static inline const uint32_t *
+ots_rules_for_op(const struct ots_rules *rs, unsigned proto, unsigned op_class, uint32_t *n)
+{
+	if (!rs || proto >= OTS_ICS_PROTO_SLOTS || op_class >= OTS_OP__COUNT) {
+		*n = 0;
+		return NULL;
+	}
+	*n = rs->n_by_op[proto][op_class];
+	return rs->by_op[proto][op_class];
+}
+
+/* The quick tests of rule r for an operation (1: worth ots_rules_match). */
+static inline int
+ots_rule_op_may_match(const struct ots_rule *r, const struct ots_ics_op *op)
+{
+	return ((r->dir_mask >> (op->is_response ? 1 : 0)) & 1) &&
+	       (!r->need_exception || op->has_exception);
 }
 
 const char *ots_rule_on_name(unsigned on);
