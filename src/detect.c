@@ -432,7 +432,14 @@ ots_detect_flow(struct ots_detect *d, struct ots_inv *inv, const struct ots_flow
 		x.smac = x.dmac;
 		x.dmac = t;
 	}
-	x.answered = r->pkts[swap ? 0 : 1] != 0;
+	/* answered: the destination accepted (TCP: SYN+ACK, or data back), a RST is a refusal;
+	 * other transports: anything back */
+	if (r->key.proto == 6)
+		x.answered = (r->tcp_flags[swap ? 0 : 1] & (OTS_TH_SYN | OTS_TH_ACK)) ==
+		                     (OTS_TH_SYN | OTS_TH_ACK) ||
+		             r->payload_bytes[swap ? 0 : 1] != 0;
+	else
+		x.answered = r->pkts[swap ? 0 : 1] != 0;
 	for (i = 0; i < n; i++) {
 		const struct ots_rule *rule = &d->rules->v[v[i]];
 		struct hitv h;
