@@ -794,29 +794,19 @@ alert_json(const struct ots_baseline *b, const struct ots_inv *inv, const struct
            const struct blalert *x, const char *observer, struct ots_json *j)
 {
 	const struct rule_info *ri = &rules[x->rule];
+	struct ots_alert_head head;
 	char buf[64], tb[16];
 
-	ots_json_obj_open(j, NULL);
-	ots_json_u64(j, "schema_version", 1);
-	ots_json_str(j, "record", "alert");
-	ots_json_time(j, "@timestamp", x->first_ts);
-	snprintf(buf, sizeof(buf), "%016" PRIx64, x->id);
-	ots_json_str(j, "alert_id", buf);
-	ots_json_obj_open(j, "event");
-	ots_json_str(j, "kind", "alert");
-	ots_json_str(j, "category", "network");
-	ots_json_u64(j, "severity", severity(inv, x));
-	ots_json_obj_close(j);
-	ots_json_obj_open(j, "rule");
-	ots_json_str(j, "id", ri->id);
-	ots_json_str(j, "name", ri->name);
-	ots_json_str(j, "ruleset", "baseline");
-	ots_json_obj_close(j);
-	if (observer) {
-		ots_json_obj_open(j, "observer");
-		ots_json_str(j, "name", observer);
-		ots_json_obj_close(j);
-	}
+	head.first_ts = x->first_ts;
+	head.id = x->id;
+	head.category = "network";
+	head.severity = severity(inv, x);
+	head.rule_id = ri->id;
+	head.rule_name = ri->name;
+	head.ruleset = "baseline";
+	head.message = NULL;
+	head.observer = observer;
+	ots_alert_head_json(j, &head);
 	if (x->conduit != UINT32_MAX) {
 		const struct ots_conduit *c = &inv->conduits[x->conduit];
 

@@ -833,31 +833,19 @@ alert_json(const struct ots_detect *d, const struct det_alert *a, const char *ob
 	const struct ots_rule *r = a->rule;
 	const struct ots_dissector *ds = a->proto ? ots_dissector_by_id(a->proto) : NULL;
 	const char *proto = ds ? ds->name : NULL;
-	char buf[64];
+	struct ots_alert_head head;
 	uint32_t i;
 
-	ots_json_obj_open(j, NULL);
-	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
-	ots_json_str(j, "record", "alert");
-	ots_json_time(j, "@timestamp", a->first);
-	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)a->id);
-	ots_json_str(j, "alert_id", buf);
-	ots_json_obj_open(j, "event");
-	ots_json_str(j, "kind", "alert");
-	ots_json_str(j, "category", "intrusion_detection");
-	ots_json_u64(j, "severity", r->severity);
-	ots_json_obj_close(j);
-	ots_json_obj_open(j, "rule");
-	ots_json_str(j, "id", r->id);
-	ots_json_str(j, "name", r->name);
-	ots_json_str(j, "ruleset", "otsensor-rules");
-	ots_json_obj_close(j);
-	ots_json_str(j, "message", r->message);
-	if (observer) {
-		ots_json_obj_open(j, "observer");
-		ots_json_str(j, "name", observer);
-		ots_json_obj_close(j);
-	}
+	head.first_ts = a->first;
+	head.id = a->id;
+	head.category = "intrusion_detection";
+	head.severity = r->severity;
+	head.rule_id = r->id;
+	head.rule_name = r->name;
+	head.ruleset = "otsensor-rules";
+	head.message = r->message;
+	head.observer = observer;
+	ots_alert_head_json(j, &head);
 	ots_alert_endpoint_json(d->zones, d->inv, a->src_node, a->szone >= 0 ? a->szone : -1, -1, j,
 	                        "source");
 	if (a->dst_node != UINT32_MAX &&

@@ -1255,6 +1255,37 @@ rule_order(struct ots_rule *r)
 	return OTS_OK;
 }
 
+/* The enabled rules of kind on that can match protocol proto (and op class cls, or any when
+ * cls < 0), in set order, into *out (NULL when none). */
+static int
+index_rules(const struct ots_rules *rs, unsigned on, unsigned proto, int cls, uint32_t **out,
+            uint32_t *n_out)
+{
+	uint32_t i, n = 0;
+
+	free(*out);
+	*out = NULL;
+	*n_out = 0;
+	for (i = 0; i < rs->n; i++) {
+		const struct ots_rule *r = &rs->v[i];
+		uint64_t protos = ~UINT64_C(0);
+		uint32_t k;
+
+		if (!r->enabled || r->on != on || (cls >= 0 && !((r->class_mask >> cls) & 1)))
+			continue;
+		for (k = 0; k < r->n_conds; k++)
+			if (r->conds[k].field == OTS_RF_PROTOCOL && !r->conds[k].negate)
+				protos &= r->conds[k].bits;
+		if (!(protos & (UINT64_C(1) << proto)))
+			continue;
+		if (!*out && !(*out = malloc(rs->n * sizeof(uint32_t))))
+			return OTS_ENOMEM;
+		(*out)[n++] = i;
+	}
+	*n_out = n;
+	return OTS_OK;
+}
+
 int
 ots_rules_finish(struct ots_rules *rs, char *err, size_t errlen)
 {
@@ -1316,62 +1347,16 @@ ots_rules_finish(struct ots_rules *rs, char *err, size_t errlen)
 	for (x = 0; x < OTS_ICS_PROTO_SLOTS; x++) {
 		uint32_t cl;
 
-		for (cl = 0; cl < OTS_OP__COUNT; cl++) {
-			uint32_t n = 0;
-
-			free(rs->by_op[x][cl]);
-			rs->by_op[x][cl] = NULL;
-			rs->n_by_op[x][cl] = 0;
-			for (i = 0; i < rs->n; i++) {
-				const struct ots_rule *r = &rs->v[i];
-				uint64_t protos = ~UINT64_C(0);
-				uint32_t k;
-
-				if (!r->enabled || r->on != OTS_RON_OP || !((r->class_mask >> cl) & 1))
-					continue;
-				for (k = 0; k < r->n_conds; k++)
-					if (r->conds[k].field == OTS_RF_PROTOCOL && !r->conds[k].negate)
-						protos &= r->conds[k].bits;
-				if (!(protos & (UINT64_C(1) << x)))
-					continue;
-				if (!rs->by_op[x][cl]) {
-					rs->by_op[x][cl] = malloc(rs->n * sizeof(uint32_t));
-					if (!rs->by_op[x][cl])
-						return OTS_ENOMEM;
-				}
-				rs->by_op[x][cl][n++] = i;
-			}
-			rs->n_by_op[x][cl] = n;
-		}
+		for (cl = 0; cl < OTS_OP__COUNT; cl++)
+			if (index_rules(rs, OTS_RON_OP, x, (int)cl, &rs->by_op[x][cl],
+			                &rs->n_by_op[x][cl]) != OTS_OK)
+				return OTS_ENOMEM;
 	}
 	for (on = 0; on < OTS_RON__COUNT; on++)
-		for (x = 0; x < OTS_ICS_PROTO_SLOTS; x++) {
-			uint32_t n = 0;
-
-			free(rs->by_proto[on][x]);
-			rs->by_proto[on][x] = NULL;
-			rs->n_by_proto[on][x] = 0;
-			for (i = 0; i < rs->n; i++) {
-				const struct ots_rule *r = &rs->v[i];
-				uint64_t protos = ~UINT64_C(0);
-				uint32_t k;
-
-				if (!r->enabled || r->on != on)
-					continue;
-				for (k = 0; k < r->n_conds; k++)
-					if (r->conds[k].field == OTS_RF_PROTOCOL && !r->conds[k].negate)
-						protos &= r->conds[k].bits;
-				if (!(protos & (UINT64_C(1) << x)))
-					continue;
-				if (!rs->by_proto[on][x]) {
-					rs->by_proto[on][x] = malloc(rs->n * sizeof(uint32_t));
-					if (!rs->by_proto[on][x])
-						return OTS_ENOMEM;
-				}
-				rs->by_proto[on][x][n++] = i;
-			}
-			rs->n_by_proto[on][x] = n;
-		}
+		for (x = 0; x < OTS_ICS_PROTO_SLOTS; x++)
+			if (index_rules(rs, on, x, -1, &rs->by_proto[on][x], &rs->n_by_proto[on][x]) !=
+			    OTS_OK)
+				return OTS_ENOMEM;
 	rs->generation = ++gen;
 	return OTS_OK;
 }

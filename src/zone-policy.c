@@ -513,37 +513,57 @@ ots_alert_endpoint_json(const struct ots_zones *z, const struct ots_inv *inv, ui
 }
 
 void
+ots_alert_head_json(struct ots_json *j, const struct ots_alert_head *h)
+{
+	char buf[24];
+
+	ots_json_obj_open(j, NULL);
+	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
+	ots_json_str(j, "record", "alert");
+	ots_json_time(j, "@timestamp", h->first_ts);
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)h->id);
+	ots_json_str(j, "alert_id", buf);
+	ots_json_obj_open(j, "event");
+	ots_json_str(j, "kind", "alert");
+	ots_json_str(j, "category", h->category);
+	ots_json_u64(j, "severity", h->severity);
+	ots_json_obj_close(j);
+	ots_json_obj_open(j, "rule");
+	ots_json_str(j, "id", h->rule_id);
+	ots_json_str(j, "name", h->rule_name);
+	ots_json_str(j, "ruleset", h->ruleset);
+	ots_json_obj_close(j);
+	if (h->message)
+		ots_json_str(j, "message", h->message);
+	if (h->observer) {
+		ots_json_obj_open(j, "observer");
+		ots_json_str(j, "name", h->observer);
+		ots_json_obj_close(j);
+	}
+}
+
+void
 ots_alert_json(const struct ots_policy *p, const struct ots_zones *z, const struct ots_inv *inv,
                const struct ots_alert *a, const char *observer, struct ots_json *j)
 {
 	const struct ots_conduit *c = &inv->conduits[a->conduit];
 	const struct rule_info *ri = &rules[a->rule];
+	struct ots_alert_head head;
 	struct fr_sr m;
 	char buf[64], tb[16];
 	unsigned i;
 
 	(void)p;
-	ots_json_obj_open(j, NULL);
-	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
-	ots_json_str(j, "record", "alert");
-	ots_json_time(j, "@timestamp", a->first_ts);
-	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)a->id);
-	ots_json_str(j, "alert_id", buf);
-	ots_json_obj_open(j, "event");
-	ots_json_str(j, "kind", "alert");
-	ots_json_str(j, "category", "network");
-	ots_json_u64(j, "severity", ri->severity);
-	ots_json_obj_close(j);
-	ots_json_obj_open(j, "rule");
-	ots_json_str(j, "id", ri->id);
-	ots_json_str(j, "name", ri->name);
-	ots_json_str(j, "ruleset", "iec62443-zones");
-	ots_json_obj_close(j);
-	if (observer) {
-		ots_json_obj_open(j, "observer");
-		ots_json_str(j, "name", observer);
-		ots_json_obj_close(j);
-	}
+	head.first_ts = a->first_ts;
+	head.id = a->id;
+	head.category = "network";
+	head.severity = ri->severity;
+	head.rule_id = ri->id;
+	head.rule_name = ri->name;
+	head.ruleset = "iec62443-zones";
+	head.message = NULL;
+	head.observer = observer;
+	ots_alert_head_json(j, &head);
 	ots_alert_endpoint_json(z, inv, a->src_node, a->zsrc, -1, j, "source");
 	ots_alert_endpoint_json(z, inv, a->dst_node, a->zdst,
 	              c->transport == OTS_TRANSPORT_ETHER ? -1 : (int)c->port, j, "destination");

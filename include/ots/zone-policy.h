@@ -100,5 +100,17 @@ int ots_node_zone(const struct ots_zones *z, const struct ots_node *n);
 void ots_alert_endpoint_json(const struct ots_zones *z, const struct ots_inv *inv, uint32_t node,
                              int zi, int port, struct ots_json *j, const char *key);
 void ots_alert_zone_json(const struct ots_zones *z, int zi, struct ots_json *j, const char *key);
+/* The head every alert record starts with: opens the object and writes schema_version,
+ * record, @timestamp (first seen), alert_id, event {kind, category, severity}, rule {id,
+ * name, ruleset}, message (when not NULL) and observer.name (when not NULL). The caller
+ * writes the rest and closes the object. */
+struct ots_alert_head {
+	uint64_t first_ts, id;
+	const char *category;          /* "network", "intrusion_detection" */
+	unsigned severity;             /* 1-100 */
+	const char *rule_id, *rule_name, *ruleset;
+	const char *message, *observer;
+};
+void ots_alert_head_json(struct ots_json *j, const struct ots_alert_head *h);
 
 #endif
