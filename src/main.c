@@ -85,8 +85,8 @@ rules_reload(const struct ots_conf *conf, struct rctx *rc, const struct zctx *zc
 		ots_err("rules: out of memory");
 		return 1;
 	}
-	if (ots_rules_load(rs, conf->rules_path, zc->have ? &zc->zones : NULL, err,
-	                   sizeof(err)) != OTS_OK) {
+	if (ots_rules_load_paths(rs, conf->rules_paths, conf->n_rules_paths,
+	                         zc->have ? &zc->zones : NULL, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s%s", err, rc->n_sets ? " (the rules loaded before stay in force)" : "");
 		free(rs);
 		return 1;
@@ -102,7 +102,8 @@ rules_reload(const struct ots_conf *conf, struct rctx *rc, const struct zctx *zc
 	v[rc->n_sets++] = rs;
 	if (rc->n_sets > 1) {
 		rc->reloads++;
-		ots_info("%s: rules reloaded (%u rule%s)", conf->rules_path, rs->n, rs->n == 1 ? "" : "s");
+		ots_info("%s%s: rules reloaded (%u rule%s)", conf->rules_path,
+		         conf->n_rules_paths > 1 ? " ..." : "", rs->n, rs->n == 1 ? "" : "s");
 	}
 	rc->det.rules = rs;
 	atomic_store_explicit(&rc->cur, rs, memory_order_release);
@@ -189,9 +190,11 @@ usage(FILE *fp)
 	        "                         made from the traffic seen (stdout; DIR/zones.suggested.yaml)\n"
 	        "detection (rules/README.md):\n"
 	        "  -R, --rules PATH       detection rules: a .rules file or a directory of them;\n"
-	        "                         alerts in DIR/alerts.jsonl; SIGHUP re-reads PATH (a\n"
+	        "                         repeat for several (shipped set, then site rules);\n"
+	        "                         alerts in DIR/alerts.jsonl; SIGHUP re-reads them (a\n"
 	        "                         broken file keeps the previous rules)\n"
-	        "      --check-rules PATH load the rules (with -z for zone names), report, exit 0/1\n"
+	        "      --check-rules PATH load the rules (with the -R paths and -z zones given),\n"
+	        "                         report, exit 0/1\n"
 	        "      --list-functions[=PROTO]  print the functions rules can match: protocol,\n"
 	        "                         name, code, op class (tab-separated) and exit\n"
 	        "baseline:\n"
@@ -336,7 +339,13 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case 'z': conf->zones_path = optarg; break;
 		case OPT_CHECK_ZONES: conf->check_zones = optarg; break;
 		case OPT_SUGGEST_ZONES: conf->suggest_zones = 1; break;
-		case 'R': conf->rules_path = optarg; break;
+		case 'R':
+			if (conf->n_rules_paths == OTS_ARRAY_LEN(conf->rules_paths))
+				return bad_usage("at most %zu -R paths", OTS_ARRAY_LEN(conf->rules_paths));
+			if (!conf->rules_path)
+				conf->rules_path = optarg;
+			conf->rules_paths[conf->n_rules_paths++] = optarg;
+			break;
 		case OPT_CHECK_RULES: conf->check_rules = optarg; break;
 		case OPT_LIST_FUNCTIONS:
 			if (ots_dissector_print_functions(stdout, optarg, err, sizeof(err)) != OTS_OK) {
@@ -692,7 +701,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (conf.check_rules) {
-		conf.rules_path = conf.check_rules;
+		/* checked together with the -R paths given before it (site rules that suppress
+		 * shipped ones) */
+		if (conf.n_rules_paths == OTS_ARRAY_LEN(conf.rules_paths))
+			conf.n_rules_paths--;
+		conf.rules_paths[conf.n_rules_paths++] = conf.check_rules;
+		conf.rules_path = conf.rules_paths[0];
 		rc = rules_reload(&conf, &rctx, &zc);
 		if (rc == 0) {
 			const struct ots_rules *rs = rctx.sets[0];
@@ -1003,6 +1017,8 @@ main(int argc, char **argv)
 			run.zone_reloads = zc.reloads;
 		}
 		if (rctx.on) {
+			run.rules_paths = conf.rules_paths;
+			run.n_rules_paths = conf.n_rules_paths;
 			run.rules_path = conf.rules_path;
 			run.det = &rctx.det;
 			run.rule_reloads = rctx.reloads;

@@ -1448,19 +1448,21 @@ load_one(struct ots_rules *rs, const char *path, const struct ots_zones *zones, 
 	return rc;
 }
 
-int
-ots_rules_load(struct ots_rules *rs, const char *path, const struct ots_zones *zones, char *err,
-               size_t errlen)
+/* Append PATH (a file, or a directory's *.rules in name order) to rs. */
+static int
+load_path(struct ots_rules *rs, const char *path, const struct ots_zones *zones, char *err,
+          size_t errlen)
 {
 	struct stat st;
 	int rc = OTS_OK;
 
-	memset(rs, 0, sizeof(*rs));
 	if (stat(path, &st) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return OTS_EIO;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (!S_ISDIR(st.st_mode))
+		return load_one(rs, path, zones, err, errlen);
+	{
 		DIR *d = opendir(path);
 		struct dirent *e;
 		char **names = NULL;
@@ -1496,14 +1498,32 @@ ots_rules_load(struct ots_rules *rs, const char *path, const struct ots_zones *z
 		for (i = 0; i < n; i++)
 			free(names[i]);
 		free(names);
-	} else {
-		rc = load_one(rs, path, zones, err, errlen);
 	}
+	return rc;
+}
+
+int
+ots_rules_load_paths(struct ots_rules *rs, const char *const *paths, size_t n_paths,
+                     const struct ots_zones *zones, char *err, size_t errlen)
+{
+	size_t i;
+	int rc = OTS_OK;
+
+	memset(rs, 0, sizeof(*rs));
+	for (i = 0; i < n_paths && rc == OTS_OK; i++)
+		rc = load_path(rs, paths[i], zones, err, errlen);
 	if (rc == OTS_OK)
 		rc = ots_rules_finish(rs, err, errlen);
 	if (rc != OTS_OK)
 		ots_rules_free(rs);
 	return rc;
+}
+
+int
+ots_rules_load(struct ots_rules *rs, const char *path, const struct ots_zones *zones, char *err,
+               size_t errlen)
+{
+	return ots_rules_load_paths(rs, &path, 1, zones, err, errlen);
 }
 
 /* ---------------------------------------------------------------- matching */

@@ -239,7 +239,10 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		const struct ots_detect *d = run->det;
 
 		ots_json_obj_open(j, "detection");
-		ots_json_str(j, "rules_path", run->rules_path);
+		ots_json_arr_open(j, "rules_paths");
+		for (i = 0; i < run->n_rules_paths; i++)
+			ots_json_str(j, NULL, run->rules_paths[i]);
+		ots_json_arr_close(j);
 		ots_json_u64(j, "rules", d->rules ? d->rules->n : 0);
 		ots_json_u64(j, "reloads", run->rule_reloads);
 		ots_json_u64(j, "worker_hits", s.rule_hits);

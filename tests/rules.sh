@@ -56,9 +56,24 @@ check "the error names FILE:LINE:COL ($(cat "$TMP/bad.out"))" grep -q "a.rules:5
 "$OTSENSOR" -q -r pcaps/plant-example.pcap -R "$TMP/bad" -o "$TMP/badrun" >/dev/null 2>&1
 check "-R with a broken file refuses to start" [ $? -ne 0 ]
 
+# site rules after the shipped set (packaging/local.rules.example): zone names need -z, the
+# suppress line needs the shipped rule it names; on the plant, two writes into the control
+# zone come from outside the supervisory zone
+"$OTSENSOR" -z packaging/zones.example.yaml -R rules --check-rules packaging/local.rules.example >"$TMP/site.out" 2>&1
+check "site rules check with -z and the shipped set ($(cat "$TMP/site.out"))" [ $? -eq 0 ]
+"$OTSENSOR" -R rules --check-rules packaging/local.rules.example >"$TMP/site2.out" 2>&1
+check "site rules without -z: the zone is named" grep -q "local.rules.example:[0-9]*:[0-9]*: zone 'control' needs a zones file (-z)" "$TMP/site2.out"
+"$OTSENSOR" -z packaging/zones.example.yaml --check-rules packaging/local.rules.example >"$TMP/site3.out" 2>&1
+check "site rules alone: the suppressed rule is missing" grep -q "suppress: no rule 'function-code-scan' is loaded" "$TMP/site3.out"
+"$OTSENSOR" -q -r pcaps/plant-example.pcap -z packaging/zones.example.yaml -R rules \
+	-R packaging/local.rules.example --deterministic -o "$TMP/site" >/dev/null 2>&1
+check "plant with site rules: 2 writes into control from outside supervisory" \
+	[ "$(jq -s 'map(select(.rule.id == "site-control-write-outside-supervisory" and .destination.zone == "control" and .source.zone != "supervisory")) | length' "$TMP/site/alerts.jsonl")" = 2 ]
+check "stats list both -R paths" jq -e '.detection.rules_paths == ["rules", "packaging/local.rules.example"]' "$TMP/site/stats.json" >/dev/null
+
 # alerts validate against the schema
 if "$PYTHON" -c "import jsonschema" 2>/dev/null; then
-	cat "$TMP"/*.pos/alerts.jsonl >"$TMP/all.jsonl"
+	cat "$TMP"/*.pos/alerts.jsonl "$TMP/site/alerts.jsonl" >"$TMP/all.jsonl"
 	"$PYTHON" - packaging/schema/alert.schema.json "$TMP/all.jsonl" <<'PY'
 import json, sys, jsonschema
 s = json.load(open(sys.argv[1]))

@@ -38,7 +38,10 @@ struct ots_conf {
 	uint64_t learn_us;       /* --learn DURATION (packet time), 0 none */
 	const char *check_zones; /* --check-zones FILE: validate and exit */
 	int suggest_zones;       /* --suggest-zones: print a starter zones file */
-	const char *rules_path;  /* -R: detection rules, a file or a directory of *.rules */
+	const char *rules_path;  /* -R: detection rules, a file or a directory of *.rules (the
+	                          * first -R; all of them in rules_paths) */
+	const char *rules_paths[8];
+	unsigned n_rules_paths;
 	const char *check_rules; /* --check-rules PATH: load, report and exit */
 	struct ots_flow_conf flow;       /* memcap is for all workers; each gets 1/N */
 	struct ots_stream_conf stream;

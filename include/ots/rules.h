@@ -149,6 +149,10 @@ ots_rules_name_hash(const char *s)
  * OTS_ENOMEM / OTS_EIO). */
 int ots_rules_load(struct ots_rules *rs, const char *path, const struct ots_zones *zones,
                    char *err, size_t errlen);
+/* The same over several paths, in the order given (-R repeated: the shipped set, then the
+ * site's rules and suppressions); one set, ids unique across all. */
+int ots_rules_load_paths(struct ots_rules *rs, const char *const *paths, size_t n_paths,
+                         const struct ots_zones *zones, char *err, size_t errlen);
 /* Parse one buffer (name is the file name shown in errors); appends to rs. Exposed for tests
  * and the fuzz target; finish with ots_rules_finish(). */
 int ots_rules_parse(struct ots_rules *rs, const char *name, const char *buf, size_t len,

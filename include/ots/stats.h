@@ -25,6 +25,8 @@ struct ots_run {
 	size_t n_zones, n_zone_conduits;
 	uint64_t alerts_written, zone_reloads;
 	const char *rules_path;     /* -R, NULL without */
+	const char *const *rules_paths; /* every -R */
+	unsigned n_rules_paths;
 	const struct ots_detect *det;
 	uint64_t rule_reloads;
 	const struct ots_baseline *baseline; /* --learn / --baseline, NULL without */

@@ -1505,6 +1505,32 @@ test_load_dir(void **state)
 	assert_int_equal(rs.n, 0);
 	assert_null(rs.v);
 	assert_null(rs.files);
+	/* several paths (-R repeated): the suppress file loads with the rules it names and
+	 * attaches to them, in either order (suppressions are resolved after every path) */
+	{
+		char p1[4096], p2[4096], p3[4096];
+		const char *paths[3];
+		uint32_t x;
+		const struct ots_rule *bw = NULL;
+
+		snprintf(p1, sizeof(p1), "%s", fixture("dir-ok/10-base.rules"));
+		snprintf(p2, sizeof(p2), "%s", fixture("dir-ok/20-local.rules"));
+		snprintf(p3, sizeof(p3), "%s", fixture("dir-ok/30-late.rules"));
+		paths[0] = p2;
+		paths[1] = p3;
+		paths[2] = p1;
+		assert_int_equal(ots_rules_load_paths(&rs, paths, 3, NULL, err, sizeof(err)), OTS_OK);
+		assert_int_equal(rs.n_files, 3);
+		for (x = 0; x < rs.n; x++)
+			if (strcmp(rs.v[x].id, "base-write") == 0)
+				bw = &rs.v[x];
+		assert_non_null(bw);
+		assert_true(bw->n_supp >= 1);
+		ots_rules_free(&rs);
+		/* without the file of late-scan, its suppressions name a rule not loaded */
+		assert_int_equal(ots_rules_load_paths(&rs, paths, 1, NULL, err, sizeof(err)),
+		                 OTS_EINVAL);
+	}
 
 	/* an error in the second file: named with its path, nothing kept */
 	assert_int_equal(ots_rules_load(&rs, fixture("dir-bad"), NULL, err, sizeof(err)),
