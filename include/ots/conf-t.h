@@ -40,6 +40,9 @@ struct ots_conf {
 	int suggest_zones;       /* --suggest-zones: print a starter zones file */
 	const char *rules_path;  /* -R: detection rules, a file or a directory of *.rules */
 	const char *check_rules; /* --check-rules PATH: load, report and exit */
+	const char *config_path; /* -c: YAML config file (src/conf-file.c) */
+	int test_config;         /* --test-config: load everything, report, exit 0/1 */
+	const char *user;        /* --user: run as NAME once the capture is open */
 	struct ots_flow_conf flow;       /* memcap is for all workers; each gets 1/N */
 	struct ots_stream_conf stream;
 	struct ots_defrag_conf defrag;
