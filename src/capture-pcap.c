@@ -424,16 +424,13 @@ open_live(const struct ots_conf *conf, char *err, size_t errlen)
 }
 
 int
-ots_capture_start(struct ots_capture *c, const struct ots_conf *conf, struct ots_worker *workers,
-                  unsigned nworkers, char *err, size_t errlen)
+ots_capture_open(struct ots_capture *c, const struct ots_conf *conf, char *err, size_t errlen)
 {
 	size_t i;
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
 	c->conf = conf;
-	c->workers = workers;
-	c->nworkers = nworkers;
 	atomic_init(&c->stop, 0);
 	atomic_init(&c->finished, 0);
 	atomic_init(&c->prog_packets, 0);
@@ -456,6 +453,20 @@ ots_capture_start(struct ots_capture *c, const struct ots_conf *conf, struct ots
 		if (!c->live)
 			return OTS_EIO;
 	}
+	c->opened = 1;
+	return OTS_OK;
+}
+
+int
+ots_capture_start(struct ots_capture *c, const struct ots_conf *conf, struct ots_worker *workers,
+                  unsigned nworkers, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!c->opened && (rc = ots_capture_open(c, conf, err, errlen)) != OTS_OK)
+		return rc;
+	c->workers = workers;
+	c->nworkers = nworkers;
 	if (pthread_create(&c->thread, NULL, reader_main, c) != 0) {
 		snprintf(err, errlen, "cannot start the reader thread");
 		return OTS_ENOMEM;

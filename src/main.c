@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,12 +21,14 @@
 #include "ots/capture.h"
 #include "ots/classify.h"
 #include "ots/conf.h"
+#include "ots/conf-file.h"
 #include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/geoip.h"
 #include "ots/log.h"
 #include "ots/output.h"
 #include "ots/oui.h"
+#include "ots/privdrop.h"
 #include "ots/stats.h"
 #include "ots/worker.h"
 #include "ots/zone-policy.h"
@@ -211,6 +214,16 @@ usage(FILE *fp)
 	        "      --flow-memcap SIZE memory for flow state, all workers (default 256M;\n"
 	        "                         suffixes k, M, G)\n"
 	        "      --ndpi-packets N   packets per flow given to nDPI before giving up (32)\n"
+	        "config and service:\n"
+	        "  -c, --config FILE      YAML file of options: keys are the long option names,\n"
+	        "                         values what they take (true/false for flags, a list\n"
+	        "                         for read/geoip); options given here override it;\n"
+	        "                         SIGHUP re-reads it (packaging/otsensor.example.yaml)\n"
+	        "      --test-config      check the options, config file, zones and rules, print\n"
+	        "                         what would run and exit (0 valid, 1 not)\n"
+	        "      --user NAME        run as NAME once the capture is open (no capability\n"
+	        "                         kept); the output and --state directories must be\n"
+	        "                         writable by NAME (created for it when missing)\n"
 	        "  -h, --help             this help\n"
 	        "      --version          version and library versions\n"
 	        "\n"
@@ -222,8 +235,10 @@ enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
 	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
 	OPT_INV_MEMCAP, OPT_CHECK_RULES, OPT_LIST_FUNCTIONS, OPT_LEARN, OPT_BASELINE,
-	OPT_ALERT_INTERVAL
+	OPT_ALERT_INTERVAL, OPT_TEST_CONFIG, OPT_USER
 };
+
+#define SHORT_OPTS "r:i:f:o:w:qhz:R:c:"
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
@@ -252,8 +267,16 @@ static const struct option long_opts[] = {
 	{ "list-functions", optional_argument, NULL, OPT_LIST_FUNCTIONS },
 	{ "learn", required_argument, NULL, OPT_LEARN },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "config", required_argument, NULL, 'c' },
+	{ "test-config", no_argument, NULL, OPT_TEST_CONFIG },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* The argument list parse_args() reads (config file first) and where its current option
+ * comes from: "FILE:LINE:COL: " for an option of the config file, else "". */
+static const struct ots_conf_args *cur_args;
+static char arg_where[1200];
 
 static int OTS_PRINTF(1, 2)
 bad_usage(const char *fmt, ...)
@@ -264,7 +287,7 @@ bad_usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ots_err("%s (see otsensor -h)", msg);
+	ots_err("%s%s (see otsensor -h)", arg_where, msg);
 	return 2;
 }
 
@@ -275,11 +298,12 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 	uint64_t v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:i:f:o:w:qhz:R:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
+		ots_conf_args_where(cur_args, optind - 1, arg_where, sizeof(arg_where));
 		switch (c) {
 		case 'r':
 			if (ots_conf_add_input(conf, optarg, err, sizeof(err)) != OTS_OK) {
-				ots_err("%s", err);
+				ots_err("%s%s", arg_where, err);
 				return 1;
 			}
 			break;
@@ -365,10 +389,14 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 				                 optarg);
 			break;
 		case OPT_BASELINE: conf->baseline_path = optarg; break;
+		case 'c': conf->config_path = optarg; break; /* read by ots_conf_args_build() */
+		case OPT_TEST_CONFIG: conf->test_config = 1; break;
+		case OPT_USER: conf->user = optarg; break;
 		default:
 			return 2; /* getopt printed the reason */
 		}
 	}
+	arg_where[0] = '\0';
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s' (inputs are given with -r)", argv[optind]);
 	if (conf->check_zones || conf->check_rules)
@@ -380,6 +408,96 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 	if (conf->n_inputs && conf->iface)
 		return bad_usage("-r and -i exclude each other");
 	return 0;
+}
+
+/*
+ * -c: every argument list a run parsed (the first at start, one per SIGHUP that changed the
+ * config file) stays until exit: the options in force point into them.
+ */
+static struct ots_conf_args **args_kept;
+static size_t n_args_kept;
+
+/* Build the argument list of argv (the config file first) and keep it. NULL on error. */
+static struct ots_conf_args *
+args_load(int argc, char **argv)
+{
+	struct ots_conf_args *a = calloc(1, sizeof(*a)), **v;
+	char err[1200];
+
+	v = a ? realloc(args_kept, (n_args_kept + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(a);
+		ots_err("out of memory");
+		return NULL;
+	}
+	args_kept = v;
+	if (ots_conf_args_build(a, argc, argv, SHORT_OPTS, long_opts, err, sizeof(err)) != OTS_OK) {
+		ots_err("%s%s", err, n_args_kept ? "; keeping the configuration loaded before" : "");
+		free(a);
+		return NULL;
+	}
+	args_kept[n_args_kept++] = a;
+	return a;
+}
+
+/*
+ * SIGHUP with -c: re-read the config file (a broken one keeps the options in force), apply
+ * what can change live (zones and rules paths, alert-interval, checkpoint; the zones and rules
+ * reloads follow) and name what needs a restart. Returns 1 when alert-interval changed.
+ */
+static int
+config_reload(struct ots_conf *conf, int argc, char **argv)
+{
+	const struct ots_conf_args *prev = args_kept[n_args_kept - 1];
+	struct ots_conf_args *na;
+	struct ots_conf nc;
+	const char *names[64];
+	char applied[512] = "", restart[512] = "";
+	size_t n, i, la = 0, lr = 0;
+	int rc, ai = 0;
+
+	if (!(na = args_load(argc, argv)))
+		return 0;
+	ots_conf_defaults(&nc);
+	cur_args = na;
+	rc = parse_args(na->argc, na->argv, &nc);
+	cur_args = NULL;
+	ots_conf_free(&nc);
+	if (rc) {
+		ots_err("%s: keeping the configuration loaded before", conf->config_path);
+		ots_conf_args_free(na);
+		free(na);
+		n_args_kept--;
+		return 0;
+	}
+	n = ots_conf_args_changed(prev, na, long_opts, names, 64);
+	for (i = 0; i < n && i < 64; i++) {
+		const char *o = names[i];
+		int live = 1;
+
+		if (strcmp(o, "zones") == 0 && conf->zones_path && nc.zones_path)
+			conf->zones_path = nc.zones_path;
+		else if (strcmp(o, "rules") == 0 && conf->rules_path && nc.rules_path)
+			conf->rules_path = nc.rules_path;
+		else if (strcmp(o, "alert-interval") == 0)
+			ai = (conf->alert_interval_s = nc.alert_interval_s) != 0;
+		else if (strcmp(o, "checkpoint") == 0)
+			conf->checkpoint_s = nc.checkpoint_s;
+		else
+			live = 0;
+		if (live)
+			la += (size_t)snprintf(applied + la, la < sizeof(applied) ? sizeof(applied) - la : 0,
+			                       "%s%s", la ? ", " : "", o);
+		else
+			lr += (size_t)snprintf(restart + lr, lr < sizeof(restart) ? sizeof(restart) - lr : 0,
+			                       "%s%s", lr ? ", " : "", o);
+	}
+	ots_info("%s: configuration reloaded (%s%s)", conf->config_path, la ? "applied: " : "",
+	         la ? applied : "no live option changed");
+	if (lr)
+		ots_warn("%s: %s changed: that needs a restart, the values in force stay",
+		         conf->config_path, restart);
+	return ai;
 }
 
 static double
@@ -648,6 +766,7 @@ int
 main(int argc, char **argv)
 {
 	struct ots_conf conf;
+	struct ots_conf_args *args;
 	struct ots_output out;
 	struct ots_capture cap;
 	struct ots_worker *workers = NULL;
@@ -667,10 +786,34 @@ main(int argc, char **argv)
 	int rc, status = 0, all_done, init_failed = 0;
 
 	ots_conf_defaults(&conf);
-	rc = parse_args(argc, argv, &conf);
+	memset(&cap, 0, sizeof(cap));
+	args = args_load(argc, argv);
+	cur_args = args;
+	rc = args ? parse_args(args->argc, args->argv, &conf) : 2;
+	cur_args = NULL;
 	if (rc) {
 		ots_conf_free(&conf);
+		for (i = 1; i < (unsigned)argc; i++)
+			if (strcmp(argv[i], "--test-config") == 0)
+				rc = 1; /* --test-config: 0 valid, 1 not */
 		return rc;
+	}
+	if (conf.test_config) {
+		/* what would run, then the zones and rules through --check-zones/--check-rules */
+		printf("%s: options valid, %d from the file\n", conf.config_path ? conf.config_path :
+		       "command line", args->n_file);
+		ots_conf_args_print(stdout, args);
+		if (conf.user && !getpwnam(conf.user)) {
+			ots_err("--user %s: no such user", conf.user);
+			ots_conf_free(&conf);
+			return 1;
+		}
+		conf.check_zones = conf.zones_path;
+		conf.check_rules = conf.rules_path;
+		if (!conf.check_zones && !conf.check_rules) {
+			ots_conf_free(&conf);
+			return 0;
+		}
 	}
 	conf.progress = !conf.quiet && conf.n_inputs && isatty(STDERR_FILENO);
 	memset(&zc, 0, sizeof(zc));
@@ -693,8 +836,11 @@ main(int argc, char **argv)
 				       zc.zones.zones[k].n_vlans);
 			ots_zones_free(&zc.zones);
 		}
-		ots_conf_free(&conf);
-		return rc;
+		if (rc || !conf.check_rules) { /* with both, the rules are checked next */
+			ots_conf_free(&conf);
+			return rc;
+		}
+		zc.have = 0; /* freed above; -z loads it again for the rules */
 	}
 	if (conf.zones_path && zones_reload(&conf, &zc) != 0) {
 		ots_conf_free(&conf);
@@ -761,6 +907,14 @@ main(int argc, char **argv)
 
 	if (ots_capture_check(&conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
+		ots_conf_free(&conf);
+		return 1;
+	}
+	/* the capture opens with the privileges we were started with, --user drops them */
+	if (ots_capture_open(&cap, &conf, err, sizeof(err)) != OTS_OK ||
+	    ots_priv_apply(&conf, err, sizeof(err)) != OTS_OK) {
+		ots_err("%s", err);
+		ots_capture_destroy(&cap);
 		ots_conf_free(&conf);
 		return 1;
 	}
@@ -866,6 +1020,8 @@ main(int argc, char **argv)
 		}
 		if (got_hup) {
 			got_hup = 0;
+			if (conf.config_path && config_reload(&conf, argc, argv))
+				alert_every = conf.alert_interval_s;
 			if (conf.zones_path)
 				zones_reload(&conf, &zc); /* applies from the next checkpoint */
 			if (conf.rules_path && rules_reload(&conf, &rctx, &zc) != 0 && zc.have &&

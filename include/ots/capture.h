@@ -58,6 +58,7 @@ struct ots_capture {
 	struct ots_capture_stats st;
 	struct ots_input_stats *inputs;
 	size_t n_inputs;
+	int opened;                 /* ots_capture_open() done */
 	int error;                  /* OTS_OK or the failure that stopped reading */
 	char errmsg[512];
 };
@@ -68,6 +69,13 @@ struct ots_capture {
  */
 int ots_capture_check(const struct ots_conf *conf, char *err, size_t errlen);
 
+/*
+ * Open the capture (the live interface; file inputs are opened by the reader) without
+ * starting the reader: privileges can be dropped between this and ots_capture_start().
+ */
+int ots_capture_open(struct ots_capture *c, const struct ots_conf *conf, char *err,
+                     size_t errlen);
+/* Start the reader thread; opens the capture first unless ots_capture_open() did. */
 int ots_capture_start(struct ots_capture *c, const struct ots_conf *conf,
                       struct ots_worker *workers, unsigned nworkers, char *err, size_t errlen);
 /* Ask the reader to stop (thread- and signal-safe); it then sends EOF to every worker. */

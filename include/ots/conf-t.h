@@ -43,6 +43,9 @@ struct ots_conf {
 	const char *rules_paths[8];
 	unsigned n_rules_paths;
 	const char *check_rules; /* --check-rules PATH: load, report and exit */
+	const char *config_path; /* -c: YAML config file (src/conf-file.c) */
+	int test_config;         /* --test-config: load everything, report, exit 0/1 */
+	const char *user;        /* --user: run as NAME once the capture is open */
 	struct ots_flow_conf flow;       /* memcap is for all workers; each gets 1/N */
 	struct ots_stream_conf stream;
 	struct ots_defrag_conf defrag;
