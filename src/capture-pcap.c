@@ -315,6 +315,45 @@ live_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 	on_packet(r, ts_of(h), data, h->caplen, h->len);
 }
 
+/*
+ * A stop request (SIGTERM, SIGINT) ends the loop, but the kernel may still hold packets it
+ * already captured: with TPACKET_V3 the block being filled is handed over only when it is
+ * full or its timeout (100 ms, pcap_set_timeout) passes. Read on without blocking until a
+ * little more than that timeout has gone by with nothing new (one second at most on a link
+ * that never goes quiet), so every packet that reached the socket before the stop is counted.
+ */
+static void
+drain_live(struct reader *r, pcap_t *h)
+{
+	char eb[PCAP_ERRBUF_SIZE];
+	struct timespec t0, start, now, nap = { 0, 10 * 1000000L };
+	int n, breaks = 0;
+
+	if (pcap_setnonblock(h, 1, eb) != 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	start = t0;
+	for (;;) {
+		n = pcap_dispatch(h, 512, live_cb, (u_char *)r);
+		publish_all(r->c);
+		if (n == PCAP_ERROR_BREAK && breaks++ < 2)
+			continue; /* the breakloop of the stop request, reported once */
+		if (n < 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) >
+		    1000 * 1000000L)
+			break; /* a busy link never goes quiet: one second at most */
+		if (n > 0)
+			t0 = now; /* more came: wait a whole timeout again */
+		else if ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) >
+		         250 * 1000000L)
+			break;
+		else
+			nanosleep(&nap, NULL);
+	}
+}
+
 static void
 read_live(struct reader *r)
 {
@@ -348,6 +387,8 @@ read_live(struct reader *r)
 			}
 		}
 	}
+	if (c->error == OTS_OK)
+		drain_live(r, h);
 	if (pcap_stats(h, &ps) == 0) {
 		c->st.kernel_received = ps.ps_recv;
 		c->st.kernel_drops = ps.ps_drop;

@@ -809,7 +809,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 		conf.check_zones = conf.zones_path;
-		conf.check_rules = conf.rules_path;
+		if (conf.n_rules_paths) /* every -R path, checked together (the last one is
+		                         * added back by the --check-rules code) */
+			conf.check_rules = conf.rules_paths[--conf.n_rules_paths];
 		if (!conf.check_zones && !conf.check_rules) {
 			ots_conf_free(&conf);
 			return 0;
