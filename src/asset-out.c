@@ -370,6 +370,20 @@ endpoint_json(const struct ots_inv *inv, const struct ots_asset *a, uint32_t nod
 	ots_json_obj_close(j);
 }
 
+/* id as 16 lowercase hex digits and a NUL (the "%016llx" of the ids, without printf). */
+static void
+hex16(uint64_t id, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--) {
+		out[i] = hex[id & 15];
+		id >>= 4;
+	}
+	out[16] = '\0';
+}
+
 static void
 conduit_json(const struct ots_inv *inv, const struct ots_conduit *c, struct ots_json *j)
 {
@@ -377,7 +391,7 @@ conduit_json(const struct ots_inv *inv, const struct ots_conduit *c, struct ots_
 	uint32_t i;
 
 	ots_json_obj_open(j, NULL);
-	snprintf(id, sizeof(id), "%016llx", (unsigned long long)c->id);
+	hex16(c->id, id);
 	ots_json_str(j, "id", id);
 	endpoint_json(inv, &inv->assets[c->src], c->src_node, j, "src");
 	endpoint_json(inv, &inv->assets[c->dst], c->dst_node, j, "dst");
@@ -1224,7 +1238,7 @@ write_render(struct ots_inv *inv, const char *dir, const char *title,
 		v = &rc[r.n_conduits++];
 		v->src = pos[c->src];
 		v->dst = pos[c->dst];
-		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)c->id);
+		hex16(c->id, buf);
 		v->id = bag_add(&bag, buf);
 		v->transport = ots_inv_transport_name(c->transport, tb, sizeof(tb));
 		if (v->transport == tb)

@@ -45,6 +45,20 @@ transport_name(uint8_t proto, char *buf, size_t len)
 	return buf;
 }
 
+/* id as 16 lowercase hex digits and a NUL (the "%016llx" of the ids, without printf). */
+static void
+hex16(uint64_t id, char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--) {
+		out[i] = hex[id & 15];
+		id >>= 4;
+	}
+	out[16] = '\0';
+}
+
 static void
 tcp_flags_str(uint8_t f, char out[8])
 {
@@ -133,7 +147,7 @@ ots_flow_rec_json(struct ots_json *j, const struct ots_flow_rec *r,
 	ots_json_obj_open(j, NULL);
 	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
 	ots_json_str(j, "record", "flow");
-	snprintf(id, sizeof(id), "%016llx", (unsigned long long)ots_flow_rec_id(r));
+	hex16(ots_flow_rec_id(r), id);
 	ots_json_str(j, "flow_id", id);
 	ots_json_time(j, "first_seen", r->first_ts);
 	ots_json_time(j, "last_seen", r->last_ts);
@@ -212,8 +226,7 @@ ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e)
 		snprintf(tb, sizeof(tb), "0x%04x", e->key.port_lo);
 		ots_json_str(j, "ethertype", tb);
 	} else {
-		snprintf(id, sizeof(id), "%016llx",
-		         (unsigned long long)ots_flow_id(&e->key, e->flow_first_ts));
+		hex16(ots_flow_id(&e->key, e->flow_first_ts), id);
 		ots_json_str(j, "flow_id", id);
 		ots_json_str(j, "transport", transport_name(e->key.proto, tb, sizeof(tb)));
 		ots_json_str(j, "src_ip", ots_addr_str(src, a, sizeof(a)));

@@ -1281,10 +1281,41 @@ html_td(FILE *f, const char *s)
 	fputs("</td>", f);
 }
 
+/* Decimal digits of v ending at end; returns the first digit. */
+static char *
+dec_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* Append the literal s (a string constant) at p; returns the end. */
+#define PUT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+
+/* Append the decimal digits of v at p; returns the end. */
+static char *
+put_u64(char *p, uint64_t v)
+{
+	char b[20], *d = dec_u64(b + sizeof(b), v);
+	size_t n = (size_t)(b + sizeof(b) - d);
+
+	memcpy(p, d, n);
+	return p + n;
+}
+
+/* The number cells are hand-formatted (no printf): the tables have thousands of rows. */
 static void
 html_td_u64(FILE *f, uint64_t v)
 {
-	fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)v);
+	char b[64], *p = b;
+
+	p = PUT_LIT(p, "<td class=\"n\">");
+	p = put_u64(p, v);
+	p = PUT_LIT(p, "</td>");
+	fwrite(b, 1, (size_t)(p - b), f);
 }
 
 /* Bytes as "1.2 MB" (integer math: no locale), sorted by the exact value. */
@@ -1294,25 +1325,35 @@ html_td_bytes(FILE *f, uint64_t v)
 	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
 	uint64_t whole = v, tenth = 0;
 	unsigned u = 0;
+	char b[128], *p = b;
 
 	while (whole >= 1000 && u + 1 < OTS_ARRAY_LEN(unit)) {
 		tenth = (whole % 1000) / 100;
 		whole /= 1000;
 		u++;
 	}
-	fprintf(f, "<td class=\"n\" data-v=\"%llu\">", (unsigned long long)v);
-	if (u == 0)
-		fprintf(f, "%llu B</td>", (unsigned long long)whole);
-	else
-		fprintf(f, "%llu.%llu %s</td>", (unsigned long long)whole, (unsigned long long)tenth,
-		        unit[u]);
+	p = PUT_LIT(p, "<td class=\"n\" data-v=\"");
+	p = put_u64(p, v);
+	p = PUT_LIT(p, "\">");
+	p = put_u64(p, whole);
+	if (u == 0) {
+		p = PUT_LIT(p, " B</td>");
+	} else {
+		*p++ = '.';
+		p = put_u64(p, tenth);
+		*p++ = ' ';
+		memcpy(p, unit[u], strlen(unit[u]));
+		p += strlen(unit[u]);
+		p = PUT_LIT(p, "</td>");
+	}
+	fwrite(b, 1, (size_t)(p - b), f);
 }
 
 /* ns since epoch as ISO 8601 UTC to the second; 0 is shown empty. */
 static void
 html_td_time(FILE *f, uint64_t ns)
 {
-	char buf[28];
+	char buf[28], b[128], *p = b;
 
 	if (ns == 0) {
 		fputs("<td data-v=\"0\"></td>", f);
@@ -1320,8 +1361,13 @@ html_td_time(FILE *f, uint64_t ns)
 	}
 	ots_time_rfc3339(ns / 1000u, buf); /* one per cell: no gmtime/strftime */
 	buf[19] = 'Z';                     /* to the second */
-	buf[20] = '\0';
-	fprintf(f, "<td class=\"t\" data-v=\"%llu\">%s</td>", (unsigned long long)ns, buf);
+	p = PUT_LIT(p, "<td class=\"t\" data-v=\"");
+	p = put_u64(p, ns);
+	p = PUT_LIT(p, "\">");
+	memcpy(p, buf, 20);
+	p += 20;
+	p = PUT_LIT(p, "</td>");
+	fwrite(b, 1, (size_t)(p - b), f);
 }
 
 static void
@@ -1338,7 +1384,7 @@ html_th(FILE *f, const char *key, const char *label)
 static void
 html_svg(FILE *f, const char *svg, size_t len)
 {
-	const char *s = svg, *end = svg + len, *p, *tag_end;
+	const char *s = svg, *end = svg + len, *p, *tag_end, *run;
 
 	for (p = s; p + 4 <= end && memcmp(p, "<svg", 4) != 0; p++)
 		;
@@ -1350,6 +1396,8 @@ html_svg(FILE *f, const char *svg, size_t len)
 	tag_end = memchr(s, '>', (size_t)(end - s));
 	if (!tag_end)
 		tag_end = end;
+	/* text between the changes goes out in runs (the svg is hundreds of kB) */
+	run = s;
 	while (s < end) {
 		if (s < tag_end && *s == ' ' && (size_t)(tag_end - s) > 7 && memcmp(s, " xmlns", 6) == 0 &&
 		    (s[6] == '=' || s[6] == ':')) {
@@ -1358,18 +1406,32 @@ html_svg(FILE *f, const char *svg, size_t len)
 			const char *q2 = q ? memchr(q + 1, '"', (size_t)(tag_end - q - 1)) : NULL;
 
 			if (q2) {
+				if (s > run)
+					fwrite(run, 1, (size_t)(s - run), f);
 				s = q2 + 1;
+				run = s;
 				continue;
 			}
 		}
 		if (end - s >= 3 && memcmp(s, "://", 3) == 0) {
+			if (s > run)
+				fwrite(run, 1, (size_t)(s - run), f);
 			fputs(":&#47;&#47;", f);
 			s += 3;
+			run = s;
 			continue;
 		}
-		putc(*s, f);
+		if (s >= tag_end) {
+			/* past the opening tag only "://" matters: on to the next ':' */
+			const char *c = memchr(s + 1, ':', (size_t)(end - s - 1));
+
+			s = c ? c : end;
+			continue;
+		}
 		s++;
 	}
+	if (s > run)
+		fwrite(run, 1, (size_t)(s - run), f);
 }
 
 static const char html_css[] =
@@ -1480,6 +1542,7 @@ html_ops(FILE *f, uint32_t mask)
 int
 ots_render_html(FILE *f, const struct ots_render *r, const char *svg, size_t svg_len)
 {
+	char row[64], *p; /* a row's opening tag */
 	size_t i;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -1546,10 +1609,18 @@ ots_render_html(FILE *f, const struct ots_render *r, const char *svg, size_t svg
 		const struct ots_render_asset *a = &r->assets[i];
 		const struct role_style *rs = role_of(a->role);
 
-		fprintf(f, "<tr id=\"asset-%zu\" data-i=\"%zu\">", i, i);
+		p = PUT_LIT(row, "<tr id=\"asset-");
+		p = put_u64(p, i);
+		p = PUT_LIT(p, "\" data-i=\"");
+		p = put_u64(p, i);
+		p = PUT_LIT(p, "\">");
+		fwrite(row, 1, (size_t)(p - row), f);
 		html_td(f, asset_name(r, i));
-		fprintf(f, "<td data-v=\"%s\"><span class=\"sw\" style=\"background:%s\"></span>",
-		        rs->name, rs->fill);
+		fputs("<td data-v=\"", f);
+		fputs(rs->name, f);
+		fputs("\"><span class=\"sw\" style=\"background:", f);
+		fputs(rs->fill, f);
+		fputs("\"></span>", f);
 		html_esc(f, *nz(a->role) ? a->role : "unknown");
 		fputs("</td>", f);
 		html_td(f, a->group);
@@ -1594,8 +1665,12 @@ ots_render_html(FILE *f, const struct ots_render *r, const char *svg, size_t svg
 	for (i = 0; i < r->n_conduits; i++) {
 		const struct ots_render_conduit *c = &r->conduits[i];
 
-		fprintf(f, "<tr class=\"%s\" data-i=\"%zu\">", edge_styles[edge_class_of(c->op_mask)].name,
-		        i);
+		fputs("<tr class=\"", f);
+		fputs(edge_styles[edge_class_of(c->op_mask)].name, f);
+		p = PUT_LIT(row, "\" data-i=\"");
+		p = put_u64(p, i);
+		p = PUT_LIT(p, "\">");
+		fwrite(row, 1, (size_t)(p - row), f);
 		html_td(f, asset_name(r, c->src));
 		html_td(f, asset_name(r, c->dst));
 		html_td(f, c->protocol);
@@ -1634,7 +1709,10 @@ ots_render_html(FILE *f, const struct ots_render *r, const char *svg, size_t svg
 		for (i = 0; i < r->n_alerts; i++) {
 			const struct ots_render_alert *al = &r->alerts[i];
 
-			fprintf(f, "<tr data-i=\"%zu\">", i);
+			p = PUT_LIT(row, "<tr data-i=\"");
+			p = put_u64(p, i);
+			p = PUT_LIT(p, "\">");
+			fwrite(row, 1, (size_t)(p - row), f);
 			html_td(f, al->time);
 			fputs("<td class=\"sev-", f);
 			html_esc(f, al->severity);

@@ -418,6 +418,303 @@ test_debian_lists(void **state)
 	ots_oui_free(&o);
 }
 
+/* ---- reference: the byte-at-a-time CSV parser of before the run-at-a-time one ----
+ * test_parse_csv_differential checks that the two agree on every status, length consumed
+ * and record. */
+#define SMALL_FIELD 16
+
+static int
+ref_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+ref_hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Trim blanks around s[0..*len) in place; returns the new start. */
+static const char *
+ref_trim(const char *s, size_t *len)
+{
+	size_t n = *len;
+
+	while (n > 0 && ref_is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && ref_is_blank(s[n - 1]))
+		n--;
+	*len = n;
+	return s;
+}
+
+/* Copy a trimmed name into rec; OTS_EINVAL when empty, too long or holding control bytes. */
+static int
+ref_set_name(struct ots_oui_rec *rec, const char *s, size_t n)
+{
+	size_t i;
+
+	s = ref_trim(s, &n);
+	if (n == 0 || n >= sizeof(rec->name))
+		return OTS_EINVAL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return OTS_EINVAL;
+	memcpy(rec->name, s, n);
+	rec->name[n] = '\0';
+	rec->name_len = n;
+	return OTS_OK;
+}
+
+/* Hex assignment of 6, 7 or 9 digits -> prefix and bits; OTS_EINVAL otherwise. */
+static int
+ref_set_prefix(struct ots_oui_rec *rec, const char *s, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	s = ref_trim(s, &n);
+	if (n != 6 && n != 7 && n != 9)
+		return OTS_EINVAL;
+	for (i = 0; i < n; i++) {
+		int h = ref_hex_val(s[i]);
+
+		if (h < 0)
+			return OTS_EINVAL;
+		v = v << 4 | (uint64_t)h;
+	}
+	rec->prefix = v;
+	rec->bits = (unsigned)n * 4;
+	return OTS_OK;
+}
+
+/* One CSV field being collected: bytes past cap are counted, not stored. */
+struct ref_field {
+	char *buf;
+	size_t cap, len;
+};
+
+static void
+ref_field_put(struct ref_field *f, char c)
+{
+	if (f->buf != NULL && f->len < f->cap)
+		f->buf[f->len] = c;
+	f->len++;
+}
+
+static int
+ref_parse_csv(const char *buf, size_t len, size_t *used, struct ots_oui_rec *rec)
+{
+	char reg[SMALL_FIELD], asg[SMALL_FIELD], name[OTS_OUI_NAME_MAX];
+	struct ref_field fl[3] = {
+		{ reg, sizeof(reg), 0 }, { asg, sizeof(asg), 0 }, { name, sizeof(name), 0 }
+	};
+	size_t i = 0, line_end, nf = 0;
+	const char *nl;
+	int rc;
+
+	*used = 0;
+	if (len == 0)
+		return OTS_ENOTSUP;
+	nl = memchr(buf, '\n', len);
+	line_end = nl ? (size_t)(nl - buf) + 1 : len;
+
+	for (;;) {
+		struct ref_field dummy = { NULL, 0, 0 };
+		struct ref_field *f = nf < 3 ? &fl[nf] : &dummy;
+
+		if (i < len && buf[i] == '"') {
+			i++;
+			for (;;) {
+				if (i >= len || i > OTS_OUI_REC_MAX)
+					goto bad_line; /* unterminated quote */
+				if (buf[i] == '\n' && nf < 3)
+					goto bad_line; /* only the address may span lines */
+				if (buf[i] == '"') {
+					if (i + 1 < len && buf[i + 1] == '"') {
+						ref_field_put(f, '"');
+						i += 2;
+						continue;
+					}
+					i++;
+					break;
+				}
+				ref_field_put(f, buf[i++]);
+			}
+			while (i < len && ref_is_blank(buf[i]))
+				i++;
+			if (i < len && buf[i] == '\r' && i + 1 < len && buf[i + 1] == '\n')
+				i++;
+			if (i < len && buf[i] != ',' && buf[i] != '\n')
+				goto bad_line; /* text after the closing quote */
+		} else {
+			while (i < len && buf[i] != ',' && buf[i] != '\n') {
+				if (buf[i] != '\r' || (i + 1 < len && buf[i + 1] != '\n'))
+					ref_field_put(f, buf[i]);
+				i++;
+			}
+		}
+		if (i > OTS_OUI_REC_MAX)
+			goto bad_line;
+		nf++;
+		if (i < len && buf[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < len && buf[i] == '\r')
+			i++;
+		if (i < len && buf[i] == '\n')
+			i++;
+		break;
+	}
+	*used = i;
+
+	if (nf == 1 && fl[0].len == 0)
+		return OTS_ENOTSUP; /* blank line */
+	if (fl[0].len == 8 && memcmp(reg, "Registry", 8) == 0)
+		return OTS_ENOTSUP; /* header */
+	if (nf < 3 || nf > 4 || fl[1].len > fl[1].cap || fl[2].len > fl[2].cap)
+		return OTS_EINVAL;
+	if ((rc = ref_set_prefix(rec, asg, fl[1].len)) != OTS_OK)
+		return rc;
+	return ref_set_name(rec, name, fl[2].len);
+
+bad_line:
+	*used = line_end;
+	return OTS_EINVAL;
+}
+
+
+/* Compare the parser with the reference on buf[0..len), record after record. */
+static void
+diff_all(const char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		struct ots_oui_rec a, b;
+		size_t ua = 0, ub = 0;
+		int ra, rb;
+
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		ra = ots_oui_parse_csv(buf + pos, len - pos, &ua, &a);
+		rb = ref_parse_csv(buf + pos, len - pos, &ub, &b);
+		if (ra != rb || ua != ub)
+			fail_msg("at %zu: rc %d/%d used %zu/%zu", pos, ra, rb, ua, ub);
+		if (ra == OTS_OK) {
+			assert_true(a.prefix == b.prefix);
+			assert_int_equal(a.bits, b.bits);
+			assert_int_equal(a.name_len, b.name_len);
+			assert_string_equal(a.name, b.name);
+		}
+		assert_true(ua > 0);
+		pos += ua;
+	}
+}
+
+static void
+test_parse_csv_differential(void **state)
+{
+	/* bytes that steer the parser, and some that make valid fields */
+	static const char alpha[] = "\",,,\n\r \t\"aAfF0917-LM\x01\x7f\xc3";
+	static const char *const pieces[] = {
+		"MA-L", "MA-M", "MA-S", "IAB", "Registry", "00D0EF", "0050C27", "70B3D5F2F",
+		"\"", "\"\"", ",", "\r\n", "\n", "\r", " ", "\t", "Siemens AG", "\"Acme, Inc\"",
+		"\"x\"\"y\"", "\"multi\nline\"", "\" pad \"  ", "a\rb", ",\r,"
+	};
+	static char buf[3 * OTS_OUI_REC_MAX];
+	uint32_t x = 12345;
+	unsigned round;
+	size_t k;
+
+	(void)state;
+	for (round = 0; round < 200000; round++) {
+		size_t len = 0, want;
+
+		x = x * 1103515245u + 12345u;
+		want = (x >> 16) % 96;
+		while (len < want) {
+			x = x * 1103515245u + 12345u;
+			if ((x >> 8) & 1) {
+				buf[len++] = alpha[(x >> 16) % (sizeof(alpha) - 1)];
+			} else {
+				const char *p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+				size_t n = strlen(p);
+
+				memcpy(buf + len, p, n);
+				len += n;
+			}
+		}
+		diff_all(buf, len);
+	}
+	/* records around the length limit: an address quoted or not, closed or not */
+	for (k = OTS_OUI_REC_MAX - 40; k < OTS_OUI_REC_MAX + 40; k++) {
+		int variant;
+
+		for (variant = 0; variant < 4; variant++) {
+			size_t len = (size_t)snprintf(buf, sizeof(buf), "MA-L,00D0EF,IGT,%s",
+			                              variant & 1 ? "\"" : "");
+
+			while (len < k)
+				buf[len++] = variant & 2 ? ',' : 'x';
+			if (variant & 1)
+				buf[len++] = '"';
+			buf[len++] = '\n';
+			memcpy(buf + len, "MA-L,00D0F0,Next,\"a\"\n", 22);
+			len += 22;
+			diff_all(buf, len);
+		}
+	}
+}
+
+/* Both parsers over whole registry files: the fixtures and Debian's lists when installed. */
+static void
+diff_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (f == NULL)
+		return;
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	b = malloc((size_t)n + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	diff_all(b, (size_t)n);
+	free(b);
+}
+
+static void
+test_parse_csv_differential_files(void **state)
+{
+	static const char *const names[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
+	char dir[4096], path[4200];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", data_dir("full", dir, sizeof(dir)), names[i]);
+		diff_file(path);
+		snprintf(path, sizeof(path), "%s/%s", OTS_OUI_DEFAULT_DIR, names[i]);
+		diff_file(path);
+	}
+}
+
 int
 main(void)
 {
@@ -430,6 +727,8 @@ main(void)
 		cmocka_unit_test(test_load_missing),
 		cmocka_unit_test(test_load_unreadable),
 		cmocka_unit_test(test_debian_lists),
+		cmocka_unit_test(test_parse_csv_differential),
+		cmocka_unit_test(test_parse_csv_differential_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
