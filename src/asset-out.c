@@ -17,6 +17,7 @@
 #include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/json.h"
+#include "ots/sink.h"
 #include "ots/log.h"
 #include "ots/render.h"
 
@@ -465,6 +466,34 @@ void
 ots_inv_conduits_json(struct ots_inv *inv, struct ots_json *j)
 {
 	conduits_json_to(inv, j, NULL);
+}
+
+void
+ots_inv_each_json(struct ots_inv *inv, ots_inv_each_fn fn, void *ctx)
+{
+	struct ots_json j;
+	char id[24];
+	uint32_t i;
+
+	ots_json_init(&j);
+	for (i = 0; i < inv->n_order; i++) {
+		const struct ots_asset *a = &inv->assets[inv->asset_order[i]];
+
+		ots_json_reset(&j);
+		asset_json(inv, a, &j);
+		if (!j.err)
+			fn(ctx, 0, ots_inv_str(inv, a->id), j.buf, j.len);
+	}
+	for (i = 0; i < inv->n_conduits; i++) {
+		const struct ots_conduit *c = &inv->conduits[inv->conduit_order[i]];
+
+		ots_json_reset(&j);
+		conduit_json(inv, c, &j);
+		snprintf(id, sizeof(id), "%016llx", (unsigned long long)c->id);
+		if (!j.err)
+			fn(ctx, 1, id, j.buf, j.len);
+	}
+	ots_json_free(&j);
 }
 
 /* ---------------------------------------------------------------- CSV */
@@ -1023,8 +1052,11 @@ ots_inv_changes(struct ots_inv *inv, FILE *f)
 	}
 	ots_qsort(cs.v, cs.n, sizeof(*cs.v), change_cmp);
 	for (i = 0; i < cs.n; i++) {
-		if (f && fprintf(f, "%s\n", cs.v[i].line) > 0)
+		if (f && fprintf(f, "%s\n", cs.v[i].line) > 0) {
 			written++;
+			ots_sink_emit(OTS_SINK_EVENT, cs.v[i].asset, cs.v[i].line,
+			              strlen(cs.v[i].line));
+		}
 		free(cs.v[i].line);
 	}
 	free(cs.v);

@@ -33,6 +33,7 @@
 #include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/json-read.h"
+#include "ots/sink.h"
 #include "ots/zone-policy.h"
 
 #define BL_RECORD "otsensor_baseline"
@@ -936,6 +937,13 @@ ots_baseline_write_alerts(struct ots_baseline *b, const struct ots_inv *inv,
 		ots_json_newline(&j);
 		if (j.err || !f || fwrite(j.buf, 1, j.len, f) != j.len)
 			continue;
+		if (ots_sink_on()) {
+			char key[160];
+
+			snprintf(key, sizeof(key), "%s/%016llx", rules[v.v[i].rule].id,
+			         (unsigned long long)v.v[i].id);
+			ots_sink_emit(OTS_SINK_ALERT, key, j.buf, j.len);
+		}
 		b->reported[b->n_reported++] = v.v[i].id;
 		b->alerts[v.v[i].rule]++;
 		n++;

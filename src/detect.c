@@ -18,6 +18,7 @@
 #include "ots/geoip.h"
 #include "ots/json.h"
 #include "ots/output.h"
+#include "ots/sink.h"
 #include "ots/zone-policy.h"
 
 #define DET_MAX_FN 4
@@ -1004,6 +1005,13 @@ ots_detect_checkpoint(struct ots_detect *d, struct ots_inv *inv, const struct ot
 		ots_json_newline(&j);
 		if (j.err || (f && fwrite(j.buf, 1, j.len, f) != j.len))
 			continue;
+		if (ots_sink_on()) {
+			char key[160];
+
+			snprintf(key, sizeof(key), "%s/%016llx", v[i].rule->id,
+			         (unsigned long long)v[i].id);
+			ots_sink_emit(OTS_SINK_ALERT, key, j.buf, j.len);
+		}
 		reported(d, v[i].id, 1);
 		n++;
 		d->alerts_by_sev[v[i].rule->severity >= 90 ? 3 : v[i].rule->severity >= 70 ? 2 :

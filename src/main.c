@@ -27,6 +27,7 @@
 #include "ots/geoip.h"
 #include "ots/log.h"
 #include "ots/output.h"
+#include "ots/output-kafka.h"
 #include "ots/oui.h"
 #include "ots/privdrop.h"
 #include "ots/stats.h"
@@ -143,6 +144,102 @@ zones_reload(const struct ots_conf *conf, struct zctx *zc)
 	return 0;
 }
 
+/* --kafka-*: the options and the producer (NULL without --kafka-brokers). */
+enum { OPT_KAFKA_BROKERS = 400, OPT_KAFKA_PREFIX, OPT_KAFKA_PROPERTY, OPT_KAFKA_SPOOL,
+       OPT_KAFKA_SPOOL_MAX, OPT_KAFKA_FLUSH, OPT_KAFKA_SNAPSHOT, OPT_KAFKA__END };
+static struct {
+	const char *brokers, *prefix, *spool;
+	const char **props;
+	size_t n_props;
+	uint64_t spool_max;
+	double flush_s, snapshot_s;
+} kcli = { NULL, NULL, NULL, NULL, 0, 1ull << 30, 10.0, 3600.0 };
+static struct ots_kafka *kafka;
+
+static int OTS_PRINTF(1, 2) bad_usage(const char *fmt, ...);
+
+static int
+kafka_opt(int c, const char *arg)
+{
+	char *end;
+	double d;
+
+	switch (c) {
+	case OPT_KAFKA_BROKERS: kcli.brokers = arg; break;
+	case OPT_KAFKA_PREFIX: kcli.prefix = arg; break;
+	case OPT_KAFKA_SPOOL: kcli.spool = arg; break;
+	case OPT_KAFKA_PROPERTY: {
+		const char **v = realloc(kcli.props, (kcli.n_props + 1) * sizeof(*v));
+
+		if (!v || !strchr(arg, '='))
+			return bad_usage("--kafka-property needs KEY=VALUE, not '%s'", arg);
+		kcli.props = v;
+		v[kcli.n_props++] = arg;
+		break;
+	}
+	case OPT_KAFKA_SPOOL_MAX:
+		if (ots_parse_size(arg, &kcli.spool_max) != OTS_OK || kcli.spool_max < 4096)
+			return bad_usage("--kafka-spool-max needs a size of at least 4k, not '%s'", arg);
+		break;
+	case OPT_KAFKA_FLUSH:
+	case OPT_KAFKA_SNAPSHOT:
+		d = strtod(arg, &end);
+		if (end == arg || *end || !(d >= 0 && d <= 86400 * 7))
+			return bad_usage("%s needs seconds, not '%s'", c == OPT_KAFKA_FLUSH ?
+			                 "--kafka-flush-timeout" : "--kafka-snapshot", arg);
+		*(c == OPT_KAFKA_FLUSH ? &kcli.flush_s : &kcli.snapshot_s) = d;
+		break;
+	}
+	return 0;
+}
+
+/* After -o is ready: the producer and its spool (default DIR/kafka-spool, or next to
+ * --state). Returns 0 or 1 (reported). */
+static int
+kafka_start(const struct ots_conf *conf, const char *sensor)
+{
+	struct ots_kafka_opts o;
+	char err[1024], dir[4096];
+	size_t i;
+
+	if (!kcli.brokers)
+		return 0;
+	if (kcli.spool) {
+		snprintf(dir, sizeof(dir), "%s", kcli.spool);
+	} else if (conf->state_path) {
+		const char *sl = strrchr(conf->state_path, '/');
+
+		snprintf(dir, sizeof(dir), "%.*s%skafka-spool", sl ? (int)(sl - conf->state_path) : 0,
+		         conf->state_path, sl ? "/" : "");
+	} else {
+		snprintf(dir, sizeof(dir), "%s/kafka-spool", conf->outdir);
+	}
+	kafka = ots_kafka_new();
+	if (!kafka) {
+		ots_err("kafka: out of memory");
+		return 1;
+	}
+	if (ots_kafka_set(kafka, "bootstrap.servers", kcli.brokers, err, sizeof(err)) != OTS_OK)
+		goto fail;
+	for (i = 0; i < kcli.n_props; i++)
+		if (ots_kafka_set_kv(kafka, kcli.props[i], err, sizeof(err)) != OTS_OK)
+			goto fail;
+	memset(&o, 0, sizeof(o));
+	o.prefix = kcli.prefix;
+	o.sensor = sensor;
+	o.spool_dir = dir;
+	o.spool_max = kcli.spool_max;
+	o.flush_timeout_s = kcli.flush_s;
+	o.snapshot_s = kcli.snapshot_s;
+	if (ots_kafka_open(kafka, &o, err, sizeof(err)) == OTS_OK)
+		return 0;
+fail:
+	ots_err("%s", err);
+	ots_kafka_free(kafka);
+	kafka = NULL;
+	return 1;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -209,6 +306,17 @@ usage(FILE *fp)
 	        "      --baseline FILE    with --learn and no FILE yet: save the baseline there once\n"
 	        "                         learned; when FILE exists: load it, do not learn, and\n"
 	        "                         alert from the first packet\n"
+	        "kafka (records of alerts.jsonl, events.jsonl, assets, conduits, stats):\n"
+	        "      --kafka-brokers HOST:PORT[,...]  also publish to Kafka (needs -o DIR)\n"
+	        "      --kafka-prefix P   topics P.alerts, P.assets, P.conduits, P.events,\n"
+	        "                         P.stats (default otsensor)\n"
+	        "      --kafka-property K=V  any librdkafka property (TLS, SASL ...); repeatable\n"
+	        "      --kafka-spool DIR  records the broker cannot take wait there (default\n"
+	        "                         DIR/kafka-spool of -o, or next to --state)\n"
+	        "      --kafka-spool-max SIZE  spool cap (default 1G); past it the oldest events\n"
+	        "                         are dropped first, alerts last\n"
+	        "      --kafka-flush-timeout SECS  at exit (default 10), then the rest is spooled\n"
+	        "      --kafka-snapshot SECS  full assets/conduits snapshot period (default 3600)\n"
 	        "engine:\n"
 	        "  -w, --workers N        worker threads (default: online cores - 1, at least 1)\n"
 	        "      --flow-memcap SIZE memory for flow state, all workers (default 256M;\n"
@@ -242,6 +350,13 @@ enum {
 
 static const struct option long_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
+	{ "kafka-brokers", required_argument, NULL, OPT_KAFKA_BROKERS },
+	{ "kafka-prefix", required_argument, NULL, OPT_KAFKA_PREFIX },
+	{ "kafka-property", required_argument, NULL, OPT_KAFKA_PROPERTY },
+	{ "kafka-spool", required_argument, NULL, OPT_KAFKA_SPOOL },
+	{ "kafka-spool-max", required_argument, NULL, OPT_KAFKA_SPOOL_MAX },
+	{ "kafka-flush-timeout", required_argument, NULL, OPT_KAFKA_FLUSH },
+	{ "kafka-snapshot", required_argument, NULL, OPT_KAFKA_SNAPSHOT },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "filter", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
@@ -393,6 +508,11 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case OPT_TEST_CONFIG: conf->test_config = 1; break;
 		case OPT_USER: conf->user = optarg; break;
 		default:
+			if (c >= OPT_KAFKA_BROKERS && c < OPT_KAFKA__END) {
+				if (kafka_opt(c, optarg) != 0)
+					return 2;
+				break;
+			}
 			return 2; /* getopt printed the reason */
 		}
 	}
@@ -407,6 +527,8 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		return bad_usage("nothing to read: give -r FILE|DIR or -i IFACE");
 	if (conf->n_inputs && conf->iface)
 		return bad_usage("-r and -i exclude each other");
+	if (kcli.brokers && !conf->outdir)
+		return bad_usage("--kafka-brokers publishes what -o DIR holds: give -o DIR");
 	return 0;
 }
 
@@ -713,6 +835,7 @@ inventory_checkpoint(const struct ots_conf *conf, struct ots_inv *inv, FILE *eve
 		status = 1;
 	}
 	ots_policy_overlay_free(ovs);
+	ots_kafka_inventory(kafka, inv);
 	if (conf->state_path) {
 		err[0] = '\0';
 		if (ots_inv_state_save(inv, conf->state_path, err, sizeof(err)) != OTS_OK) {
@@ -943,7 +1066,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (inv_on && inventory_open(&conf, &inv, &oui, &geo) != 0) {
+	if ((inv_on && inventory_open(&conf, &inv, &oui, &geo) != 0) ||
+	    kafka_start(&conf, zc.host) != 0) {
 		ots_output_close(&out);
 		ots_inv_free(&inv);
 		ots_oui_free(&oui);
@@ -1020,6 +1144,7 @@ main(int argc, char **argv)
 		} else {
 			spins = 0;
 		}
+		ots_kafka_poll(kafka);
 		if (got_hup) {
 			got_hup = 0;
 			if (conf.config_path && config_reload(&conf, argc, argv))
@@ -1182,6 +1307,18 @@ main(int argc, char **argv)
 			run.rule_reloads = rctx.reloads;
 		}
 		run.baseline = zc.bl.active ? &zc.bl : NULL;
+		run.kafka = kafka;
+		if (kafka) {
+			/* stats go to Kafka, then the flush; the file gets the counters after it */
+			j.pretty = 0;
+			ots_stats_json(&j, &run);
+			j.pretty = 1;
+			if (!j.err)
+				ots_kafka_publish(kafka, OTS_SINK_STATS, zc.host[0] ? zc.host : "otsensor",
+				                  j.buf, j.len);
+			ots_kafka_close(kafka);
+			ots_json_reset(&j);
+		}
 		ots_stats_json(&j, &run);
 		snprintf(path, sizeof(path), "%s/stats.json", conf.outdir);
 		if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {
@@ -1207,6 +1344,9 @@ teardown:
 		ots_worker_destroy(&workers[i]);
 	free(workers);
 	ots_output_close(&out);
+	ots_kafka_free(kafka);
+	kafka = NULL;
+	free(kcli.props);
 	ots_inv_free(&inv);
 	ots_oui_free(&oui);
 	if (geo)

@@ -12,6 +12,7 @@
 #include "ots/dissector.h"
 #include "ots/error.h"
 #include "ots/output.h"
+#include "ots/sink.h"
 
 static const char *
 end_reason_name(uint8_t r)
@@ -542,8 +543,15 @@ write_event(struct ots_output *o, const struct ots_event_rec *e)
 	ots_json_reset(&o->j);
 	ots_event_rec_json(&o->j, e);
 	ots_json_newline(&o->j);
-	if (o->j.err || fwrite(o->j.buf, 1, o->j.len, o->events) != o->j.len)
+	if (o->j.err || fwrite(o->j.buf, 1, o->j.len, o->events) != o->j.len) {
 		o->write_errors++;
+	} else if (ots_sink_on()) {
+		char id[24];
+
+		snprintf(id, sizeof(id), "%016llx",
+		         (unsigned long long)ots_flow_id(&e->key, e->flow_first_ts));
+		ots_sink_emit(OTS_SINK_EVENT, id, o->j.buf, o->j.len);
+	}
 }
 
 void

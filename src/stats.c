@@ -11,6 +11,7 @@
 #include "ots/decode.h"
 #include "ots/detect.h"
 #include "ots/dissector.h"
+#include "ots/output-kafka.h"
 #include "ots/stats.h"
 
 double
@@ -261,6 +262,8 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 	}
 	if (run->baseline)
 		ots_baseline_stats_json(run->baseline, j);
+	if (run->kafka)
+		ots_kafka_stats_json(run->kafka, j);
 
 	ots_json_obj_open(j, "tcp");
 	ots_json_u64(j, "stream_bytes", s.stream_bytes);

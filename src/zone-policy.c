@@ -14,6 +14,7 @@
 #include "ots/error.h"
 #include "ots/geoip.h"
 #include "ots/render.h"
+#include "ots/sink.h"
 #include "ots/zone-policy.h"
 
 struct rule_info {
@@ -669,6 +670,13 @@ ots_policy_write_alerts(struct ots_policy *p, const struct ots_zones *z, const s
 		ots_json_newline(&j);
 		if (j.err || !f || fwrite(j.buf, 1, j.len, f) != j.len)
 			continue;
+		if (ots_sink_on()) {
+			char key[160];
+
+			snprintf(key, sizeof(key), "%s/%016llx", rules[v[i].rule].id,
+			         (unsigned long long)v[i].id);
+			ots_sink_emit(OTS_SINK_ALERT, key, j.buf, j.len);
+		}
 		n++;
 		if (p->n_reported == p->cap_reported) {
 			uint32_t cap = p->cap_reported ? p->cap_reported * 2 : 256;

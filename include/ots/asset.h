@@ -116,6 +116,11 @@ int ots_inv_write(struct ots_inv *inv, const char *dir, const char *title,
 /* JSON documents (for files and tests). */
 void ots_inv_assets_json(struct ots_inv *inv, struct ots_json *j);
 void ots_inv_conduits_json(struct ots_inv *inv, struct ots_json *j);
+/* Each asset (kind 0, key its id) and each conduit (kind 1, key its id) as one JSON object
+ * (no newline), in output order: the objects of assets.json and conduits.json. json is valid
+ * only during the call. After ots_inv_build. Main thread. */
+typedef void (*ots_inv_each_fn)(void *ctx, int kind, const char *id, const char *json, size_t len);
+void ots_inv_each_json(struct ots_inv *inv, ots_inv_each_fn fn, void *ctx);
 int ots_inv_assets_csv(struct ots_inv *inv, FILE *f);
 
 /* --state FILE, JSON Lines (format at the top of src/asset-state.c): a header with counts,

@@ -13,6 +13,7 @@
 
 struct ots_detect;
 struct ots_baseline;
+struct ots_kafka;
 
 struct ots_run {
 	const struct ots_conf *conf;
@@ -30,6 +31,7 @@ struct ots_run {
 	const struct ots_detect *det;
 	uint64_t rule_reloads;
 	const struct ots_baseline *baseline; /* --learn / --baseline, NULL without */
+	const struct ots_kafka *kafka;       /* --kafka-brokers, NULL without */
 	double elapsed_s;
 	uint64_t max_rss_bytes;
 	const char *version;
