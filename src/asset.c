@@ -676,7 +676,16 @@ void
 ots_inv_event(struct ots_inv *inv, const struct ots_event_rec *e)
 {
 	inv->events++;
-	if (e->kind == OTS_EV_FACT) {
+	if (e->kind == OTS_EV_ARP) {
+		/* an ARP sender's binding: the MAC answers for that address. Not proof that it
+		 * owns it (a router answers for the hosts behind it: proxy ARP), so no TTL
+		 * evidence is set; the router rules stay those of the IP traffic. */
+		uint32_t ni = event_node(inv, e, 0);
+
+		if (ni == UINT32_MAX)
+			return;
+		node_touch(&inv->nodes[ni], e->ts, e->ts);
+	} else if (e->kind == OTS_EV_FACT) {
 		/* the PDU's sender is the initiator when dir is 0 */
 		int sender = e->dir ? 1 : 0;
 		int d = e->side == OTS_SIDE_SENDER ? sender : !sender;

@@ -46,6 +46,9 @@ decode_arp_layer(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len,
 
 	if (rc == OTS_OK) {
 		p->l3_type = OTS_L3_ARP;
+		p->arp_op = arp.op;
+		memcpy(p->arp_sha, arp.sha, 6);
+		memcpy(p->arp_spa, arp.spa, 4);
 		ctx->st->arp++;
 		return OTS_OK;
 	}

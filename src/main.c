@@ -665,7 +665,7 @@ drain(struct ots_worker *w, unsigned n, struct ots_output *out, struct ots_inv *
 						ots_detect_hit(det, inv, &e);
 				} else if (inv)
 					ots_inv_event(inv, &e);
-				if (e.kind != OTS_EV_HIT)
+				if (e.kind != OTS_EV_HIT && e.kind != OTS_EV_ARP)
 					ots_output_event(out, &e);
 			}
 			ots_ring_consume(&w[i].out);

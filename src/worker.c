@@ -456,6 +456,41 @@ mac_is_zero(const uint8_t m[6])
 }
 
 /*
+ * ARP: the binding the sender announces (requests and replies alike, gratuitous ones too)
+ * goes to the inventory, which sees an address claimed by a second MAC (ARP spoofing, a
+ * replaced device) even when no IP packet follows. Probes (sender address 0.0.0.0) and
+ * senders with a zero or group MAC announce nothing. Not deduplicated here: which worker
+ * sees a frame depends on the worker count, and the inventory's update is commutative.
+ */
+static void
+handle_arp(struct ots_worker *w, const struct ots_pkt *p)
+{
+	struct ots_event_rec e;
+
+	if ((p->arp_spa[0] | p->arp_spa[1] | p->arp_spa[2] | p->arp_spa[3]) == 0 ||
+	    mac_is_zero(p->arp_sha) || (p->arp_sha[0] & 1))
+		return;
+	memset(&e, 0, offsetof(struct ots_event_rec, value));
+	e.rtype = OTS_REC_EVENT;
+	e.kind = OTS_EV_ARP;
+	e.key.lo.b[10] = e.key.lo.b[11] = 0xff;
+	memcpy(e.key.lo.b + 12, p->arp_spa, 4);
+	e.key.ip_version = 4;
+	e.key.vlan = p->vlan_count ? p->vlan[0] : 0;
+	e.key.port_lo = p->arp_op;
+	e.ts = p->ts_us;
+	e.flow_first_ts = p->ts_us;
+	e.seq = w->ev_seq++;
+	e.init_is_lo = 1;
+	e.has_mac = 1;
+	e.vlan_count = p->vlan_count;
+	memcpy(e.vlan, p->vlan, sizeof(e.vlan));
+	memcpy(e.mac[0], p->arp_sha, 6);
+	w->st.arp_bindings++;
+	emit_any(w, &e, offsetof(struct ots_event_rec, value));
+}
+
+/*
  * A layer-2 frame for a dissector (PROFINET DCP, GOOSE, LLDP, CDP). It has no flow: a
  * throwaway flow on the stack carries what event records need (time, MACs, VLAN; key with
  * ip_version 0 and the EtherType in port_lo, MACs in the address slots so the deterministic
@@ -521,7 +556,9 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 	ots_decode_packet(&w->dctx, m->linktype, m->data, m->caplen, m->wirelen, m->ts_us, &p);
 	if (p.ip_version == 0) {
 		w->st.non_ip++;
-		if (p.ethertype && p.l2_payload)
+		if (p.l3_type == OTS_L3_ARP)
+			handle_arp(w, &p);
+		else if (p.ethertype && p.l2_payload)
 			handle_l2(w, &p);
 		return;
 	}

@@ -56,6 +56,32 @@ check "the error names FILE:LINE:COL ($(cat "$TMP/bad.out"))" grep -q "a.rules:5
 "$OTSENSOR" -q -r pcaps/plant-example.pcap -R "$TMP/bad" -o "$TMP/badrun" >/dev/null 2>&1
 check "-R with a broken file refuses to start" [ $? -ne 0 ]
 
+# ARP alone: a spoofed reply claims the victim's address for another MAC, and no IP packet
+# follows; the inventory takes ARP senders' bindings, so arp-spoof fires on it
+"$PYTHON" - "$TMP/arp-only.pcap" <<'PY'
+import struct, sys
+def arp(ts, src, op, sha, spa, tha, tpa, dst):
+    eth = bytes.fromhex(dst.replace(':', '')) + bytes.fromhex(src.replace(':', '')) + b'\x08\x06'
+    body = struct.pack('>HHBBH', 1, 0x0800, 6, 4, op) + bytes.fromhex(sha.replace(':', '')) + \
+        bytes(map(int, spa.split('.'))) + bytes.fromhex(tha.replace(':', '')) + bytes(map(int, tpa.split('.')))
+    frame = eth + body + b'\0' * 18
+    return struct.pack('<IIII', int(ts), int(ts * 1e6) % 1000000, len(frame), len(frame)) + frame
+V, A, H = '00:80:f4:01:02:14', '00:0c:29:66:66:66', '00:14:22:01:02:0a'
+out = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+t = 1704067200.0
+out += arp(t, H, 1, H, '10.1.1.10', '00:00:00:00:00:00', '10.1.1.20', 'ff:ff:ff:ff:ff:ff')
+out += arp(t + 0.001, V, 2, V, '10.1.1.20', H, '10.1.1.10', H)
+out += arp(t + 1, A, 1, A, '10.1.1.66', '00:00:00:00:00:00', '10.1.1.10', 'ff:ff:ff:ff:ff:ff')
+for i in range(3):
+    out += arp(t + 2 + i, A, 2, A, '10.1.1.20', H, '10.1.1.10', H)
+open(sys.argv[1], 'wb').write(out)
+PY
+"$OTSENSOR" -q -r "$TMP/arp-only.pcap" -R rules --deterministic -o "$TMP/arp" >/dev/null 2>&1
+check "ARP-only spoof: arp-spoof names the attacker's MAC" \
+	jq -e -s 'map(select(.rule.id == "arp-spoof" and .source.mac == "00:0c:29:66:66:66" and .source.ip == "10.1.1.20")) | length == 1' "$TMP/arp/alerts.jsonl" >/dev/null
+check "ARP-only spoof: the change record names both MACs" \
+	jq -e -s 'map(select(.change == "ip_mac_change" and .ip == "10.1.1.20" and .old_mac == "00:80:f4:01:02:14" and .new_mac == "00:0c:29:66:66:66")) | length == 1' "$TMP/arp/events.jsonl" >/dev/null
+
 # site rules after the shipped set (packaging/local.rules.example): zone names need -z, the
 # suppress line needs the shipped rule it names; on the plant, two writes into the control
 # zone come from outside the supervisory zone

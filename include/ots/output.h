@@ -55,7 +55,11 @@ struct ots_flow_msg {
 
 /* OTS_EV_HIT: a rule matched an operation (op set) or a flag (flag, what set); rule says which
  * (src/rules.c; the set outlives every record). Consumed by src/detect.c, not written. */
-enum ots_event_kind { OTS_EV_OP = 0, OTS_EV_FACT = 1, OTS_EV_FLAG = 2, OTS_EV_HIT = 3 };
+/* OTS_EV_ARP: the IPv4 address (key.lo, ip_version 4) and MAC (mac[0]) an ARP sender
+ * announces; consumed by the inventory (an address claimed by a second MAC is an
+ * ip_mac_change), not written. */
+enum ots_event_kind { OTS_EV_OP = 0, OTS_EV_FACT = 1, OTS_EV_FLAG = 2, OTS_EV_HIT = 3,
+	              OTS_EV_ARP = 4 };
 
 struct ots_rule;
 

@@ -66,6 +66,10 @@ struct ots_pkt {
 	uint8_t l3_type;         /* enum ots_l3 */
 	const uint8_t *l2_payload; /* what follows the (last) ethertype or LLC header */
 	uint32_t l2_payload_len;
+	/* ARP (l3_type OTS_L3_ARP): the binding the sender announces */
+	uint16_t arp_op;
+	uint8_t arp_sha[6];
+	uint8_t arp_spa[4];
 
 	/* layer 3 (IPv4 or IPv6) */
 	uint8_t ip_version;      /* 4, 6 or 0 */
