@@ -1046,6 +1046,7 @@ main(int argc, char **argv)
 	if (ots_output_open(&out, &conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		ots_output_close(&out);
+		ots_capture_destroy(&cap);
 		ots_conf_free(&conf);
 		return 1;
 	}
@@ -1062,6 +1063,7 @@ main(int argc, char **argv)
 		if (!zc.alerts) {
 			ots_err("cannot write %s: %s", path, strerror(errno));
 			ots_output_close(&out);
+			ots_capture_destroy(&cap);
 			ots_conf_free(&conf);
 			return 1;
 		}
@@ -1069,6 +1071,7 @@ main(int argc, char **argv)
 	if ((inv_on && inventory_open(&conf, &inv, &oui, &geo) != 0) ||
 	    kafka_start(&conf, zc.host) != 0) {
 		ots_output_close(&out);
+		ots_capture_destroy(&cap);
 		ots_inv_free(&inv);
 		ots_oui_free(&oui);
 		ots_conf_free(&conf);
@@ -1078,6 +1081,7 @@ main(int argc, char **argv)
 	workers = calloc(conf.workers, sizeof(*workers));
 	if (!workers) {
 		ots_err("out of memory");
+		ots_capture_destroy(&cap);
 		return 1;
 	}
 	for (i = 0; i < conf.workers; i++) {
@@ -1343,6 +1347,7 @@ teardown:
 	for (i = 0; i < conf.workers; i++)
 		ots_worker_destroy(&workers[i]);
 	free(workers);
+	ots_capture_destroy(&cap); /* again after a normal end: it is idempotent */
 	ots_output_close(&out);
 	ots_kafka_free(kafka);
 	kafka = NULL;
