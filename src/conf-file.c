@@ -1,25 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * conf-file.c: the YAML config file (conf-file.h) read through libyaml's event API into a
- * small tree (anchors, aliases and tags refused, as in zones.c), then walked into
+ * conf-file.c: the YAML config file (conf-file.h) read into a small tree by yaml-tree.c
+ * (anchors, aliases and tags refused, as in the zones file), then walked into
  * "--name=value" arguments for the command-line parser; every error names FILE:LINE:COL.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yaml.h>
-
-#include "ots/compiler.h"
 #include "ots/conf-file.h"
 #include "ots/error.h"
+#include "ots/yaml-tree.h"
 
 #define MAX_DEPTH 8
 #define MAX_NODES 16384
-#define SHOW_MAX 48
 
 /* Options given as a list in the file (each item one argument). */
 static const char *const repeatable[] = { "read", "geoip", "kafka-property", NULL };
@@ -27,281 +23,15 @@ static const char *const repeatable[] = { "read", "geoip", "kafka-property", NUL
 static const char *const cli_only[] = { "config", "test-config", "help", "version",
 	                                "list-functions", "check-zones", "check-rules", NULL };
 
-enum node_type { N_SCALAR = 0, N_SEQ = 1, N_MAP = 2 };
-
-struct node {
-	enum node_type type;
-	int plain;
-	char *s;
-	size_t len;
-	struct node **kid;        /* items, or key, value, key, value ... */
-	size_t n, cap;
-	unsigned line, col;
-};
-
 struct pctx {
-	const char *name;
-	const char *buf;
-	size_t len;
-	char *err;
-	size_t errlen;
+	struct ots_yctx y;        /* input, error buffer, YAML limits */
 	const struct option *opts;
 	struct ots_conf_args *a;
 	size_t cap;
 };
 
-static void
-node_free(struct node *n)
-{
-	size_t i;
-
-	if (!n)
-		return;
-	for (i = 0; i < n->n; i++)
-		node_free(n->kid[i]);
-	free(n->kid);
-	free(n->s);
-	free(n);
-}
-
-static int
-node_add(struct node *p, struct node *k)
-{
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		struct node **v = realloc(p->kid, cap * sizeof(*v));
-
-		if (!v)
-			return OTS_ENOMEM;
-		p->kid = v;
-		p->cap = cap;
-	}
-	p->kid[p->n++] = k;
-	return OTS_OK;
-}
-
-static int OTS_PRINTF(5, 6)
-perr_at(struct pctx *c, unsigned line, unsigned col, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!c->err || !c->errlen)
-		return rc;
-	if (line)
-		n = snprintf(c->err, c->errlen, "%s:%u:%u: ", c->name, line, col);
-	else
-		n = snprintf(c->err, c->errlen, "%s: ", c->name);
-	if (n < 0 || (size_t)n >= c->errlen)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-#define perr(c, node, rc, ...) perr_at((c), (node)->line, (node)->col, (rc), __VA_ARGS__)
-
-/* s for a one-line message: control bytes become '?', long values end with "...". */
-static const char *
-clean(const char *s, size_t len, char *buf, size_t blen)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o + 4 < blen && i < SHOW_MAX; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		buf[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-	}
-	if (i < len && o + 4 <= blen) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static int
-is_null(const struct node *n)
-{
-	return n->type == N_SCALAR && n->plain &&
-	       (n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
-	        strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0);
-}
-
-static void
-offset_mark(const struct pctx *c, size_t off, unsigned *line, unsigned *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off && i < c->len; i++) {
-		if (c->buf[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
-static int
-syntax_error(struct pctx *c, const yaml_parser_t *p)
-{
-	const char *prob = p->problem ? p->problem : "unknown problem";
-	unsigned line, col;
-
-	switch (p->error) {
-	case YAML_MEMORY_ERROR:
-		return perr_at(c, 0, 0, OTS_ENOMEM, "out of memory while parsing YAML");
-	case YAML_READER_ERROR:
-		offset_mark(c, p->problem_offset, &line, &col);
-		return perr_at(c, line, col, OTS_EINVAL, "invalid input: %s", prob);
-	default:
-		line = (unsigned)p->problem_mark.line + 1;
-		col = (unsigned)p->problem_mark.column + 1;
-		if (p->context)
-			return perr_at(c, line, col, OTS_EINVAL,
-			               "YAML syntax error: %s (%s at line %u, column %u)", prob,
-			               p->context, (unsigned)p->context_mark.line + 1,
-			               (unsigned)p->context_mark.column + 1);
-		return perr_at(c, line, col, OTS_EINVAL, "YAML syntax error: %s", prob);
-	}
-}
-
-static int
-check_props(struct pctx *c, unsigned line, unsigned col, const yaml_char_t *anchor,
-            const yaml_char_t *tag)
-{
-	if (anchor)
-		return perr_at(c, line, col, OTS_EINVAL,
-		               "YAML anchors and aliases are not supported in a config file");
-	if (tag)
-		return perr_at(c, line, col, OTS_EINVAL,
-		               "YAML tags are not supported in a config file");
-	return OTS_OK;
-}
-
-/* The tree of the single document; *root NULL when there is none. */
-static int
-build_tree(struct pctx *c, struct node **root)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	struct node *stack[MAX_DEPTH];
-	size_t depth = 0, nodes = 0;
-	int docs = 0, done = 0, rc = OTS_OK;
-
-	*root = NULL;
-	if (!yaml_parser_initialize(&p))
-		return perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-	yaml_parser_set_input_string(&p, (const unsigned char *)(c->len ? c->buf : ""), c->len);
-	while (!done && rc == OTS_OK) {
-		struct node *n = NULL;
-		unsigned line, col;
-
-		if (!yaml_parser_parse(&p, &ev)) {
-			rc = syntax_error(c, &p);
-			break;
-		}
-		line = (unsigned)ev.start_mark.line + 1;
-		col = (unsigned)ev.start_mark.column + 1;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1)
-				rc = perr_at(c, line, col, OTS_EINVAL,
-				             "a second YAML document (a config file holds one)");
-			break;
-		case YAML_ALIAS_EVENT:
-			rc = perr_at(c, line, col, OTS_EINVAL,
-			             "YAML anchors and aliases are not supported in a config file");
-			break;
-		case YAML_SCALAR_EVENT:
-			rc = check_props(c, line, col, ev.data.scalar.anchor, ev.data.scalar.tag);
-			if (rc != OTS_OK)
-				break;
-			if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length)) {
-				rc = perr_at(c, line, col, OTS_EINVAL, "NUL character in a string");
-				break;
-			}
-			n = calloc(1, sizeof(*n));
-			if (!n || !(n->s = malloc(ev.data.scalar.length + 1))) {
-				free(n);
-				n = NULL;
-				rc = perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-				break;
-			}
-			memcpy(n->s, ev.data.scalar.value, ev.data.scalar.length);
-			n->s[ev.data.scalar.length] = '\0';
-			n->len = ev.data.scalar.length;
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (ev.type == YAML_SEQUENCE_START_EVENT)
-				rc = check_props(c, line, col, ev.data.sequence_start.anchor,
-				                 ev.data.sequence_start.tag);
-			else
-				rc = check_props(c, line, col, ev.data.mapping_start.anchor,
-				                 ev.data.mapping_start.tag);
-			if (rc != OTS_OK)
-				break;
-			if (depth == MAX_DEPTH) {
-				rc = perr_at(c, line, col, OTS_ELIMIT, "nesting deeper than %d levels",
-				             MAX_DEPTH);
-				break;
-			}
-			n = calloc(1, sizeof(*n));
-			if (!n) {
-				rc = perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-				break;
-			}
-			n->type = ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		if (n && ++nodes > MAX_NODES) {
-			node_free(n);
-			n = NULL;
-			rc = perr_at(c, line, col, OTS_ELIMIT, "more than %u YAML nodes", MAX_NODES);
-		}
-		if (n) {
-			n->line = line;
-			n->col = col;
-			if (depth > 0) {
-				if (node_add(stack[depth - 1], n) != OTS_OK) {
-					node_free(n);
-					n = NULL;
-					rc = perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-				}
-			} else if (!*root) {
-				*root = n;
-			} else {
-				node_free(n);
-				n = NULL;
-			}
-			if (n && rc == OTS_OK && n->type != N_SCALAR)
-				stack[depth++] = n;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	if (rc != OTS_OK) {
-		node_free(*root);
-		*root = NULL;
-	}
-	return rc;
-}
+#define perr_at(c, ...) ots_yerr_at(&(c)->y, __VA_ARGS__)
+#define perr(c, node, rc, ...) ots_yerr_at(&(c)->y, (node)->line, (node)->col, (rc), __VA_ARGS__)
 
 /* ---- the walk ----------------------------------------------------------------------------- */
 
@@ -325,7 +55,7 @@ find_opt(const struct option *opts, const char *name)
 
 /* Append "--name" or "--name=value" (value may hold key=value) located at node at. */
 static int
-push(struct pctx *c, const char *name, const char *v1, const char *v2, const struct node *at)
+push(struct pctx *c, const char *name, const char *v1, const char *v2, const struct ots_ynode *at)
 {
 	struct ots_conf_args *a = c->a;
 	size_t need = strlen(name) + 4 + (v1 ? strlen(v1) : 0) + (v2 ? strlen(v2) + 1 : 0);
@@ -370,22 +100,22 @@ push(struct pctx *c, const char *name, const char *v1, const char *v2, const str
 
 /* One key and its value. shown is the key as written (kafka.brokers), name the option. */
 static int
-walk_option(struct pctx *c, const char *shown, const char *name, const struct node *key,
-            const struct node *val)
+walk_option(struct pctx *c, const char *shown, const char *name, const struct ots_ynode *key,
+            const struct ots_ynode *val)
 {
 	const struct option *o = find_opt(c->opts, name);
-	char v[SHOW_MAX + 8];
+	char v[OTS_YSHOW_MAX + 8];
 	size_t i;
 	int rc;
 
 	if (!o)
 		return perr(c, key, OTS_EINVAL, "unknown option '%s' (otsensor --help lists them)",
-		            clean(shown, strlen(shown), v, sizeof(v)));
+		            ots_yclean(shown, strlen(shown), v, sizeof(v)));
 	if (in_list(cli_only, name))
 		return perr(c, key, OTS_EINVAL,
 		            "'%s' is a command-line action, not a setting for the config file", shown);
 	if (o->has_arg == no_argument) {
-		if (val->type != N_SCALAR || is_null(val) ||
+		if (val->type != OTS_YSCALAR || ots_yis_null(val) ||
 		    (strcmp(val->s, "true") && strcmp(val->s, "false") && strcmp(val->s, "True") &&
 		     strcmp(val->s, "False") && strcmp(val->s, "TRUE") && strcmp(val->s, "FALSE")))
 			return perr(c, val, OTS_EINVAL, "'%s' is a flag: true or false", shown);
@@ -393,34 +123,34 @@ walk_option(struct pctx *c, const char *shown, const char *name, const struct no
 			return OTS_OK;
 		return push(c, name, NULL, NULL, val);
 	}
-	if (val->type == N_SEQ) {
+	if (val->type == OTS_YSEQ) {
 		if (!in_list(repeatable, name))
 			return perr(c, val, OTS_EINVAL, "'%s' takes one value, not a list", shown);
 		for (i = 0; i < val->n; i++) {
-			const struct node *it = val->kid[i];
+			const struct ots_ynode *it = val->kid[i];
 
-			if (it->type != N_SCALAR || is_null(it))
+			if (it->type != OTS_YSCALAR || ots_yis_null(it))
 				return perr(c, it, OTS_EINVAL, "'%s' lists values: %s", shown,
-				            it->type == N_SCALAR ? "not null" : "not a nested list or mapping");
+				            it->type == OTS_YSCALAR ? "not null" : "not a nested list or mapping");
 			if ((rc = push(c, name, it->s, NULL, it)) != OTS_OK)
 				return rc;
 		}
 		return OTS_OK;
 	}
-	if (val->type == N_MAP)
+	if (val->type == OTS_YMAP)
 		return perr(c, val, OTS_EINVAL, "'%s' takes a value, not a mapping", shown);
-	if (is_null(val))
+	if (ots_yis_null(val))
 		return perr(c, val, OTS_EINVAL, "'%s' needs a value", shown);
 	return push(c, name, val->s, NULL, val);
 }
 
 static int
-check_dup(struct pctx *c, const struct node *m, size_t i, const char *where)
+check_dup(struct pctx *c, const struct ots_ynode *m, size_t i, const char *where)
 {
 	size_t k;
 
 	for (k = 0; k < i; k += 2)
-		if (m->kid[k]->type == N_SCALAR && strcmp(m->kid[k]->s, m->kid[i]->s) == 0)
+		if (m->kid[k]->type == OTS_YSCALAR && strcmp(m->kid[k]->s, m->kid[i]->s) == 0)
 			return perr(c, m->kid[i], OTS_EINVAL, "duplicate key '%s'%s (first at line %u)",
 			            m->kid[i]->s, where, m->kid[k]->line);
 	return OTS_OK;
@@ -428,40 +158,40 @@ check_dup(struct pctx *c, const struct node *m, size_t i, const char *where)
 
 /* kafka: {brokers: ..., properties: {K: V}, ...} -> --kafka-KEY, --kafka-property=K=V */
 static int
-walk_kafka(struct pctx *c, const struct node *m)
+walk_kafka(struct pctx *c, const struct ots_ynode *m)
 {
-	char shown[128], name[128], v[SHOW_MAX + 8];
+	char shown[128], name[128], v[OTS_YSHOW_MAX + 8];
 	size_t i, k;
 	int rc;
 
-	if (m->type != N_MAP)
+	if (m->type != OTS_YMAP)
 		return perr(c, m, OTS_EINVAL, "'kafka' holds a mapping (brokers, prefix, properties ...)");
 	for (i = 0; i + 1 < m->n; i += 2) {
-		const struct node *key = m->kid[i], *val = m->kid[i + 1];
+		const struct ots_ynode *key = m->kid[i], *val = m->kid[i + 1];
 
-		if (key->type != N_SCALAR || is_null(key))
+		if (key->type != OTS_YSCALAR || ots_yis_null(key))
 			return perr(c, key, OTS_EINVAL, "a key of 'kafka' must be a name");
 		if ((rc = check_dup(c, m, i, " in 'kafka'")) != OTS_OK)
 			return rc;
-		clean(key->s, key->len, v, sizeof(v));
+		ots_yclean(key->s, key->len, v, sizeof(v));
 		if (strcmp(key->s, "properties") == 0) {
 			if (!find_opt(c->opts, "kafka-property"))
 				return perr(c, key, OTS_EINVAL,
 				            "unknown option 'kafka.properties' (otsensor --help lists them)");
-			if (val->type != N_MAP)
+			if (val->type != OTS_YMAP)
 				return perr(c, val, OTS_EINVAL,
 				            "'kafka.properties' holds a mapping of librdkafka properties");
 			for (k = 0; k + 1 < val->n; k += 2) {
-				const struct node *pk = val->kid[k], *pv = val->kid[k + 1];
+				const struct ots_ynode *pk = val->kid[k], *pv = val->kid[k + 1];
 
-				if (pk->type != N_SCALAR || is_null(pk) || strchr(pk->s, '='))
+				if (pk->type != OTS_YSCALAR || ots_yis_null(pk) || strchr(pk->s, '='))
 					return perr(c, pk, OTS_EINVAL,
 					            "a librdkafka property name without '=' is expected");
 				if ((rc = check_dup(c, val, k, " in 'kafka.properties'")) != OTS_OK)
 					return rc;
-				if (pv->type != N_SCALAR || is_null(pv))
+				if (pv->type != OTS_YSCALAR || ots_yis_null(pv))
 					return perr(c, pv, OTS_EINVAL, "property '%s' needs a value",
-					            clean(pk->s, pk->len, v, sizeof(v)));
+					            ots_yclean(pk->s, pk->len, v, sizeof(v)));
 				if ((rc = push(c, "kafka-property", pk->s, pv->s, pv)) != OTS_OK)
 					return rc;
 			}
@@ -479,28 +209,28 @@ walk_kafka(struct pctx *c, const struct node *m)
 }
 
 static int
-walk(struct pctx *c, const struct node *root)
+walk(struct pctx *c, const struct ots_ynode *root)
 {
-	char v[SHOW_MAX + 8];
+	char v[OTS_YSHOW_MAX + 8];
 	size_t i;
 	int rc;
 
-	if (!root || is_null(root))
+	if (!root || ots_yis_null(root))
 		return OTS_OK; /* an empty file sets nothing */
-	if (root->type != N_MAP)
+	if (root->type != OTS_YMAP)
 		return perr(c, root, OTS_EINVAL,
 		            "a config file is a mapping of option names to values (read: FILE, ...)");
 	for (i = 0; i + 1 < root->n; i += 2) {
-		const struct node *key = root->kid[i], *val = root->kid[i + 1];
+		const struct ots_ynode *key = root->kid[i], *val = root->kid[i + 1];
 
-		if (key->type != N_SCALAR || is_null(key))
+		if (key->type != OTS_YSCALAR || ots_yis_null(key))
 			return perr(c, key, OTS_EINVAL, "a key must be an option name");
 		if ((rc = check_dup(c, root, i, "")) != OTS_OK)
 			return rc;
 		if (strcmp(key->s, "kafka") == 0 && !find_opt(c->opts, "kafka"))
 			rc = walk_kafka(c, val);
 		else
-			rc = walk_option(c, clean(key->s, key->len, v, sizeof(v)), key->s, key, val);
+			rc = walk_option(c, ots_yclean(key->s, key->len, v, sizeof(v)), key->s, key, val);
 		if (rc != OTS_OK)
 			return rc;
 	}
@@ -543,17 +273,20 @@ ots_conf_file_parse(struct ots_conf_args *a, const char *name, const char *buf, 
                     const struct option *opts, char *err, size_t errlen)
 {
 	struct pctx c;
-	struct node *root = NULL;
+	struct ots_ynode *root = NULL;
 	int rc;
 
 	if (err && errlen)
 		err[0] = '\0';
 	memset(&c, 0, sizeof(c));
-	c.name = name;
-	c.buf = buf;
-	c.len = len;
-	c.err = err;
-	c.errlen = errlen;
+	c.y.name = name;
+	c.y.buf = buf;
+	c.y.len = len;
+	c.y.err = err;
+	c.y.errlen = errlen;
+	c.y.kind = "config file";
+	c.y.max_depth = MAX_DEPTH;
+	c.y.max_nodes = MAX_NODES;
 	c.opts = opts;
 	c.a = a;
 	c.cap = 16;
@@ -563,9 +296,9 @@ ots_conf_file_parse(struct ots_conf_args *a, const char *name, const char *buf, 
 	}
 	if (len > OTS_CONF_FILE_MAX)
 		rc = perr_at(&c, 0, 0, OTS_ELIMIT, "file too large (max %u bytes)", OTS_CONF_FILE_MAX);
-	else if ((rc = build_tree(&c, &root)) == OTS_OK)
+	else if ((rc = ots_ytree_build(&c.y, &root)) == OTS_OK)
 		rc = walk(&c, root);
-	node_free(root);
+	ots_ynode_free(root);
 	if (rc != OTS_OK)
 		ots_conf_args_free(a);
 	return rc;

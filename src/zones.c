@@ -4,9 +4,9 @@
  * a table of disjoint address ranges for the longest-prefix zone lookup, and a sorted table of
  * zone pairs for the conduit query.
  *
- * libyaml's events are first built into a small tree (anchors, aliases and tags refused, so no
- * alias expansion can blow up), then the tree is checked against the schema; every error names
- * the file, line and column of the offending node.
+ * libyaml's events are first built into a small tree by yaml-tree.c (anchors, aliases and tags
+ * refused, so no alias expansion can blow up), then the tree is checked against the schema;
+ * every error names the file, line and column of the offending node.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,37 +16,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include <yaml.h>
-
 #include "ots/compiler.h"
 #include "ots/error.h"
 #include "ots/ics-t.h"
+#include "ots/yaml-tree.h"
 #include "ots/zones.h"
 
 #define NVLAN 4096
-#define SHOW_MAX 48     /* bytes of a value quoted in an error */
-
-/* ---- the YAML tree ------------------------------------------------------------------------ */
-
-enum node_type { N_SCALAR = 0, N_SEQ = 1, N_MAP = 2 };
-
-struct node {
-	enum node_type type;
-	int plain;               /* unquoted scalar */
-	char *s;                 /* scalar text, NUL-terminated */
-	size_t len;
-	struct node **kid;       /* list items, or key, value, key, value ... */
-	size_t n, cap;
-	unsigned line, col;      /* 1-based */
-};
 
 /* Parse state: one per load. */
 struct pctx {
-	const char *name;        /* file name in messages */
-	const char *buf;
-	size_t len;
-	char *err;
-	size_t errlen;
+	struct ots_yctx y;       /* file name, input, error buffer, YAML limits */
 	struct ots_zones *z;
 	int vlan_zone[NVLAN];    /* zone index + 1 of each VLAN, 0 when free */
 	unsigned vlan_line[NVLAN];
@@ -56,306 +36,8 @@ struct pctx {
 	unsigned *cond_name_line, *cond_name_col;
 };
 
-static void
-node_free(struct node *n)
-{
-	size_t i;
-
-	if (n == NULL)
-		return;
-	for (i = 0; i < n->n; i++)
-		node_free(n->kid[i]);
-	free(n->kid);
-	free(n->s);
-	free(n);
-}
-
-static int
-node_add(struct node *parent, struct node *kid)
-{
-	if (parent->n == parent->cap) {
-		size_t cap = parent->cap ? parent->cap * 2 : 8;
-		struct node **k = realloc(parent->kid, cap * sizeof(*k));
-
-		if (k == NULL)
-			return OTS_ENOMEM;
-		parent->kid = k;
-		parent->cap = cap;
-	}
-	parent->kid[parent->n++] = kid;
-	return OTS_OK;
-}
-
-static int OTS_PRINTF(5, 6)
-perr_at(struct pctx *c, unsigned line, unsigned col, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (c->err == NULL || c->errlen == 0)
-		return rc;
-	if (line)
-		n = snprintf(c->err, c->errlen, "%s:%u:%u: ", c->name, line, col);
-	else
-		n = snprintf(c->err, c->errlen, "%s: ", c->name);
-	if (n < 0 || (size_t)n >= c->errlen)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-#define perr(c, node, rc, ...) perr_at((c), (node)->line, (node)->col, (rc), __VA_ARGS__)
-
-/* Copy s[0..len) into buf for a one-line message: control bytes become '?', long values end
- * with "...". */
-static const char *
-clean(const char *s, size_t len, char *buf, size_t blen)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o + 4 < blen && i < SHOW_MAX; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		buf[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-	}
-	if (i < len && o + 4 <= blen) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static int
-is_null(const struct node *n)
-{
-	return n->type == N_SCALAR && n->plain &&
-	       (n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
-	        strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0);
-}
-
-/* What a node is, for "not ..." in messages: 'value', null, a list, a mapping. */
-static const char *
-what(const struct node *n, char *buf, size_t blen)
-{
-	char v[SHOW_MAX + 8];
-
-	if (n->type == N_SEQ)
-		return "a list";
-	if (n->type == N_MAP)
-		return "a mapping";
-	if (is_null(n))
-		return "null";
-	snprintf(buf, blen, "'%s'", clean(n->s, n->len, v, sizeof(v)));
-	return buf;
-}
-
-static const char *
-yaml_problem(const char *p)
-{
-	return p ? p : "unknown problem";
-}
-
-/* Line and column (1-based) of byte offset off in the input. */
-static void
-offset_mark(const struct pctx *c, size_t off, unsigned *line, unsigned *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off && i < c->len; i++) {
-		if (c->buf[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
-static int
-syntax_error(struct pctx *c, const yaml_parser_t *p)
-{
-	unsigned line, col;
-
-	switch (p->error) {
-	case YAML_MEMORY_ERROR:
-		return perr_at(c, 0, 0, OTS_ENOMEM, "out of memory while parsing YAML");
-	case YAML_READER_ERROR:
-		offset_mark(c, p->problem_offset, &line, &col);
-		if (p->problem_value != -1)
-			return perr_at(c, line, col, OTS_EINVAL, "invalid input: %s (#%X)",
-			               yaml_problem(p->problem), (unsigned)p->problem_value);
-		return perr_at(c, line, col, OTS_EINVAL, "invalid input: %s",
-		               yaml_problem(p->problem));
-	default:
-		line = (unsigned)p->problem_mark.line + 1;
-		col = (unsigned)p->problem_mark.column + 1;
-		if (p->context)
-			return perr_at(c, line, col, OTS_EINVAL, "YAML syntax error: %s (%s at line %u, column %u)",
-			               yaml_problem(p->problem), p->context,
-			               (unsigned)p->context_mark.line + 1,
-			               (unsigned)p->context_mark.column + 1);
-		return perr_at(c, line, col, OTS_EINVAL, "YAML syntax error: %s",
-		               yaml_problem(p->problem));
-	}
-}
-
-/* Refuse anchors and tags on a node event (aliases are refused where they occur). */
-static int
-check_props(struct pctx *c, unsigned line, unsigned col, const yaml_char_t *anchor,
-            const yaml_char_t *tag)
-{
-	char v[SHOW_MAX + 8];
-
-	if (anchor)
-		return perr_at(c, line, col, OTS_EINVAL,
-		               "YAML anchor '&%s' refused: anchors and aliases are not supported in a zones file",
-		               clean((const char *)anchor, strlen((const char *)anchor), v, sizeof(v)));
-	if (tag)
-		return perr_at(c, line, col, OTS_EINVAL,
-		               "YAML tag '%s' refused: explicit tags are not supported in a zones file",
-		               clean((const char *)tag, strlen((const char *)tag), v, sizeof(v)));
-	return OTS_OK;
-}
-
-/* Build the tree of the single document in the input; *root NULL when there is none. */
-static int
-build_tree(struct pctx *c, struct node **root)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	struct node *stack[OTS_ZONES_MAX_DEPTH];
-	size_t depth = 0, nodes = 0;
-	int docs = 0, done = 0, rc = OTS_OK;
-
-	*root = NULL;
-	if (!yaml_parser_initialize(&p))
-		return perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-	yaml_parser_set_input_string(&p, (const unsigned char *)(c->len ? c->buf : ""), c->len);
-	while (!done && rc == OTS_OK) {
-		struct node *n = NULL;
-		unsigned line, col;
-		size_t maxkids;
-
-		if (!yaml_parser_parse(&p, &ev)) {
-			rc = syntax_error(c, &p);
-			break;
-		}
-		line = (unsigned)ev.start_mark.line + 1;
-		col = (unsigned)ev.start_mark.column + 1;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1)
-				rc = perr_at(c, line, col, OTS_EINVAL,
-				             "a second YAML document (a zones file holds one)");
-			break;
-		case YAML_ALIAS_EVENT:
-			rc = perr_at(c, line, col, OTS_EINVAL,
-			             "YAML alias refused: anchors and aliases are not supported in a zones file");
-			break;
-		case YAML_SCALAR_EVENT:
-			rc = check_props(c, line, col, ev.data.scalar.anchor, ev.data.scalar.tag);
-			if (rc != OTS_OK)
-				break;
-			if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length) != NULL) {
-				rc = perr_at(c, line, col, OTS_EINVAL, "NUL character in a string");
-				break;
-			}
-			n = calloc(1, sizeof(*n));
-			if (n == NULL || (n->s = malloc(ev.data.scalar.length + 1)) == NULL) {
-				free(n);
-				n = NULL;
-				rc = perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-				break;
-			}
-			n->type = N_SCALAR;
-			memcpy(n->s, ev.data.scalar.value, ev.data.scalar.length);
-			n->s[ev.data.scalar.length] = '\0';
-			n->len = ev.data.scalar.length;
-			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (ev.type == YAML_SEQUENCE_START_EVENT)
-				rc = check_props(c, line, col, ev.data.sequence_start.anchor,
-				                 ev.data.sequence_start.tag);
-			else
-				rc = check_props(c, line, col, ev.data.mapping_start.anchor,
-				                 ev.data.mapping_start.tag);
-			if (rc != OTS_OK)
-				break;
-			if (depth == OTS_ZONES_MAX_DEPTH) {
-				rc = perr_at(c, line, col, OTS_ELIMIT, "nesting deeper than %d levels",
-				             OTS_ZONES_MAX_DEPTH);
-				break;
-			}
-			n = calloc(1, sizeof(*n));
-			if (n == NULL) {
-				rc = perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-				break;
-			}
-			n->type = ev.type == YAML_SEQUENCE_START_EVENT ? N_SEQ : N_MAP;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			if (depth > 0)
-				depth--;
-			break;
-		default:
-			break;
-		}
-		if (n != NULL && ++nodes > OTS_ZONES_MAX_NODES) {
-			node_free(n);
-			n = NULL;
-			rc = perr_at(c, line, col, OTS_ELIMIT, "more than %u YAML nodes",
-			             OTS_ZONES_MAX_NODES);
-		}
-		/* no valid list is longer than the conduit list, no valid mapping has 16 keys */
-		maxkids = depth > 0 && stack[depth - 1]->type == N_MAP ? 32 : OTS_ZONES_MAX_CONDUITS;
-		if (n != NULL && depth > 0 && stack[depth - 1]->n >= maxkids) {
-			const struct node *up = stack[depth - 1];
-
-			node_free(n);
-			n = NULL;
-			if (up->type == N_MAP)
-				rc = perr_at(c, up->line, up->col, OTS_EINVAL,
-				             "a mapping with more than 16 keys (no mapping of a zones file has more than 5)");
-			else
-				rc = perr_at(c, up->line, up->col, OTS_ELIMIT,
-				             "a list longer than %d entries", OTS_ZONES_MAX_CONDUITS);
-		}
-		if (n != NULL) {
-			n->line = line;
-			n->col = col;
-			if (depth > 0) {
-				if (node_add(stack[depth - 1], n) != OTS_OK) {
-					node_free(n);
-					rc = perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
-				}
-			} else if (*root == NULL) {
-				*root = n;
-			} else {
-				node_free(n); /* cannot happen: one document, one root */
-			}
-			if (rc == OTS_OK && n->type != N_SCALAR)
-				stack[depth++] = n;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	if (rc != OTS_OK) {
-		node_free(*root);
-		*root = NULL;
-	}
-	return rc;
-}
+#define perr_at(c, ...) ots_yerr_at(&(c)->y, __VA_ARGS__)
+#define perr(c, node, rc, ...) ots_yerr_at(&(c)->y, (node)->line, (node)->col, (rc), __VA_ARGS__)
 
 /* ---- schema helpers ----------------------------------------------------------------------- */
 
@@ -364,21 +46,21 @@ build_tree(struct pctx *c, struct node **root)
  * vals[i] is the value of keys[i], NULL when absent.
  */
 static int
-map_keys(struct pctx *c, const struct node *m, const char *where, const char *const *keys,
-         size_t nkeys, const struct node **vals)
+map_keys(struct pctx *c, const struct ots_ynode *m, const char *where, const char *const *keys,
+         size_t nkeys, const struct ots_ynode **vals)
 {
-	const struct node *keyn[8];
-	char v[SHOW_MAX + 8], exp[256];
+	const struct ots_ynode *keyn[8];
+	char v[OTS_YSHOW_MAX + 8], exp[256];
 	size_t i, k;
 
 	for (i = 0; i < nkeys; i++)
 		vals[i] = keyn[i] = NULL;
 	for (k = 0; k + 1 < m->n; k += 2) {
-		const struct node *key = m->kid[k];
+		const struct ots_ynode *key = m->kid[k];
 
-		if (key->type != N_SCALAR || is_null(key))
+		if (key->type != OTS_YSCALAR || ots_yis_null(key))
 			return perr(c, key, OTS_EINVAL, "a key in %s must be a string, not %s", where,
-			            what(key, v, sizeof(v)));
+			            ots_ywhat(key, v, sizeof(v)));
 		for (i = 0; i < nkeys; i++)
 			if (strcmp(keys[i], key->s) == 0 && strlen(keys[i]) == key->len)
 				break;
@@ -390,7 +72,7 @@ map_keys(struct pctx *c, const struct node *m, const char *where, const char *co
 				o += (size_t)snprintf(exp + o, sizeof(exp) - o, "%s%s", i ? ", " : "",
 				                      keys[i]);
 			return perr(c, key, OTS_EINVAL, "unknown key '%s' in %s (expected %s)",
-			            clean(key->s, key->len, v, sizeof(v)), where, exp);
+			            ots_yclean(key->s, key->len, v, sizeof(v)), where, exp);
 		}
 		if (keyn[i] != NULL)
 			return perr(c, key, OTS_EINVAL, "duplicate key '%s' in %s (first at line %u)",
@@ -403,12 +85,12 @@ map_keys(struct pctx *c, const struct node *m, const char *where, const char *co
 
 /* A decimal integer lo..hi without sign or leading zero; OTS_EINVAL otherwise. */
 static int
-to_uint(const struct node *n, unsigned long lo, unsigned long hi, unsigned long *out)
+to_uint(const struct ots_ynode *n, unsigned long lo, unsigned long hi, unsigned long *out)
 {
 	unsigned long v = 0;
 	size_t i;
 
-	if (n->type != N_SCALAR || n->len == 0 || n->len > 9 || (n->s[0] == '0' && n->len > 1))
+	if (n->type != OTS_YSCALAR || n->len == 0 || n->len > 9 || (n->s[0] == '0' && n->len > 1))
 		return OTS_EINVAL;
 	for (i = 0; i < n->len; i++) {
 		if (n->s[i] < '0' || n->s[i] > '9')
@@ -422,14 +104,14 @@ to_uint(const struct node *n, unsigned long lo, unsigned long hi, unsigned long 
 }
 
 static int
-get_uint(struct pctx *c, const struct node *n, const char *key, unsigned long lo,
+get_uint(struct pctx *c, const struct ots_ynode *n, const char *key, unsigned long lo,
          unsigned long hi, unsigned long *out)
 {
-	char v[SHOW_MAX + 8];
+	char v[OTS_YSHOW_MAX + 8];
 
 	if (to_uint(n, lo, hi, out) != OTS_OK)
 		return perr(c, n, OTS_EINVAL, "%s must be an integer %lu-%lu, not %s", key, lo, hi,
-		            what(n, v, sizeof(v)));
+		            ots_ywhat(n, v, sizeof(v)));
 	return OTS_OK;
 }
 
@@ -441,18 +123,18 @@ enum str_mode {
 
 /* A string value of at most max bytes; *out is a copy (NULL for a null value when null_ok). */
 static int
-get_str(struct pctx *c, const struct node *n, const char *key, size_t max, int null_ok,
+get_str(struct pctx *c, const struct ots_ynode *n, const char *key, size_t max, int null_ok,
         enum str_mode mode, char **out)
 {
-	char v[SHOW_MAX + 8];
+	char v[OTS_YSHOW_MAX + 8];
 	size_t i;
 
 	*out = NULL;
-	if (null_ok && is_null(n))
+	if (null_ok && ots_yis_null(n))
 		return OTS_OK;
-	if (n->type != N_SCALAR || is_null(n))
+	if (n->type != OTS_YSCALAR || ots_yis_null(n))
 		return perr(c, n, OTS_EINVAL, "%s must be a string, not %s", key,
-		            what(n, v, sizeof(v)));
+		            ots_ywhat(n, v, sizeof(v)));
 	if (n->len == 0)
 		return perr(c, n, OTS_EINVAL, "%s must not be empty", key);
 	if (n->len > max)
@@ -463,13 +145,13 @@ get_str(struct pctx *c, const struct node *n, const char *key, size_t max, int n
 		if ((ch < 0x20 || ch == 0x7f) &&
 		    !(mode == S_TEXT && (ch == '\t' || ch == '\n' || ch == '\r')))
 			return perr(c, n, OTS_EINVAL, "%s %s holds a control character", key,
-			            what(n, v, sizeof(v)));
+			            ots_ywhat(n, v, sizeof(v)));
 		if (mode == S_PROTO && !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		                    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
 		                    ch == '+' || ch == '-'))
 			return perr(c, n, OTS_EINVAL,
 			            "%s %s: only letters, digits and _ . + - are allowed", key,
-			            what(n, v, sizeof(v)));
+			            ots_ywhat(n, v, sizeof(v)));
 	}
 	*out = strdup(n->s);
 	if (*out == NULL)
@@ -480,12 +162,12 @@ get_str(struct pctx *c, const struct node *n, const char *key, size_t max, int n
 /* A list value: OTS_OK when n is a list of at most OTS_ZONES_MAX_LIST entries (non-empty
  * unless empty_ok). */
 static int
-get_list(struct pctx *c, const struct node *n, const char *key, int empty_ok)
+get_list(struct pctx *c, const struct ots_ynode *n, const char *key, int empty_ok)
 {
-	char v[SHOW_MAX + 8];
+	char v[OTS_YSHOW_MAX + 8];
 
-	if (n->type != N_SEQ)
-		return perr(c, n, OTS_EINVAL, "%s must be a list, not %s", key, what(n, v, sizeof(v)));
+	if (n->type != OTS_YSEQ)
+		return perr(c, n, OTS_EINVAL, "%s must be a list, not %s", key, ots_ywhat(n, v, sizeof(v)));
 	if (n->n == 0 && !empty_ok)
 		return perr(c, n, OTS_EINVAL, "%s must not be an empty list", key);
 	if (n->n > OTS_ZONES_MAX_LIST)
@@ -685,7 +367,7 @@ warn(struct pctx *c, unsigned line, const char *fmt, ...)
 		if (z->warnings == NULL)
 			return OTS_ENOMEM;
 	}
-	n = snprintf(buf, sizeof(buf), "%s:%u: ", c->name, line);
+	n = snprintf(buf, sizeof(buf), "%s:%u: ", c->y.name, line);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		n = 0;
 	va_start(ap, fmt);
@@ -702,7 +384,7 @@ warn(struct pctx *c, unsigned line, const char *fmt, ...)
 static unsigned long
 warning_line(const struct pctx *c, const char *w)
 {
-	return strtoul(w + strlen(c->name) + 1, NULL, 10);
+	return strtoul(w + strlen(c->y.name) + 1, NULL, 10);
 }
 
 /* Put the warnings in file order (they come in address order) and add the count of those
@@ -724,7 +406,7 @@ finish_warnings(struct pctx *c)
 	}
 	if (c->more_warnings == 0)
 		return OTS_OK;
-	snprintf(buf, sizeof(buf), "%s: %zu more warnings not shown", c->name, c->more_warnings);
+	snprintf(buf, sizeof(buf), "%s: %zu more warnings not shown", c->y.name, c->more_warnings);
 	z->warnings[z->n_warnings] = strdup(buf);
 	if (z->warnings[z->n_warnings] == NULL)
 		return OTS_ENOMEM;
@@ -907,19 +589,19 @@ enum { A_PROTOCOL, A_OPERATIONS, A_PORTS };
 static const char *const default_keys[] = { "intra_zone", "unzoned", "internet" };
 
 static int
-parse_zone(struct pctx *c, const struct node *m, struct ots_zone *zn, int zi)
+parse_zone(struct pctx *c, const struct ots_ynode *m, struct ots_zone *zn, int zi)
 {
-	const struct node *v[OTS_ARRAY_LEN(zone_keys)];
-	char w[SHOW_MAX + 8], why[128];
+	const struct ots_ynode *v[OTS_ARRAY_LEN(zone_keys)];
+	char w[OTS_YSHOW_MAX + 8], why[128];
 	unsigned long num;
 	size_t i;
 	int rc;
 
 	zn->line = m->line;
-	if (m->type != N_MAP)
+	if (m->type != OTS_YMAP)
 		return perr(c, m, OTS_EINVAL,
 		            "a zone must be a mapping (name, sl_t, networks, vlans, description), not %s",
-		            what(m, w, sizeof(w)));
+		            ots_ywhat(m, w, sizeof(w)));
 	rc = map_keys(c, m, "a zone", zone_keys, OTS_ARRAY_LEN(zone_keys), v);
 	if (rc != OTS_OK)
 		return rc;
@@ -946,7 +628,7 @@ parse_zone(struct pctx *c, const struct node *m, struct ots_zone *zn, int zi)
 			return rc;
 	}
 	if (v[Z_NETWORKS] != NULL) {
-		const struct node *l = v[Z_NETWORKS];
+		const struct ots_ynode *l = v[Z_NETWORKS];
 
 		rc = get_list(c, l, "networks", 1);
 		if (rc != OTS_OK)
@@ -955,23 +637,23 @@ parse_zone(struct pctx *c, const struct node *m, struct ots_zone *zn, int zi)
 		if (zn->nets == NULL)
 			return perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
 		for (i = 0; i < l->n; i++) {
-			const struct node *e = l->kid[i];
+			const struct ots_ynode *e = l->kid[i];
 			struct ots_cidr *nc = &zn->nets[i];
 
-			if (e->type != N_SCALAR || is_null(e))
+			if (e->type != OTS_YSCALAR || ots_yis_null(e))
 				return perr(c, e, OTS_EINVAL,
 				            "networks entry must be a CIDR string, not %s",
-				            what(e, w, sizeof(w)));
+				            ots_ywhat(e, w, sizeof(w)));
 			if (ots_cidr_parse(e->s, nc, why, sizeof(why)) != OTS_OK)
 				return perr(c, e, OTS_EINVAL, "bad CIDR '%s' in zone '%s': %s",
-				            clean(e->s, e->len, w, sizeof(w)), zn->name, why);
+				            ots_yclean(e->s, e->len, w, sizeof(w)), zn->name, why);
 			nc->line = e->line;
 			nc->col = e->col;
 			zn->n_nets++;
 		}
 	}
 	if (v[Z_VLANS] != NULL) {
-		const struct node *l = v[Z_VLANS];
+		const struct ots_ynode *l = v[Z_VLANS];
 
 		rc = get_list(c, l, "vlans", 1);
 		if (rc != OTS_OK)
@@ -980,7 +662,7 @@ parse_zone(struct pctx *c, const struct node *m, struct ots_zone *zn, int zi)
 		if (zn->vlans == NULL)
 			return perr_at(c, 0, 0, OTS_ENOMEM, "out of memory");
 		for (i = 0; i < l->n; i++) {
-			const struct node *e = l->kid[i];
+			const struct ots_ynode *e = l->kid[i];
 
 			rc = get_uint(c, e, "vlans entry", 1, 4094, &num);
 			if (rc != OTS_OK)
@@ -1006,17 +688,17 @@ parse_zone(struct pctx *c, const struct node *m, struct ots_zone *zn, int zi)
 
 /* Zone index of the zone named by n, or an error listing the zones. */
 static int
-zone_ref(struct pctx *c, const struct ots_zones_index *ix, const struct node *n,
+zone_ref(struct pctx *c, const struct ots_zones_index *ix, const struct ots_ynode *n,
          const char *conduit, const char *key, int *out)
 {
 	const struct ots_zones *z = c->z;
-	char w[SHOW_MAX + 8], list[400];
+	char w[OTS_YSHOW_MAX + 8], list[400];
 	const struct zname *f;
 	size_t i, o = 0;
 
-	if (n->type != N_SCALAR || is_null(n))
+	if (n->type != OTS_YSCALAR || ots_yis_null(n))
 		return perr(c, n, OTS_EINVAL, "conduit '%s': %s must be a zone name, not %s",
-		            conduit, key, what(n, w, sizeof(w)));
+		            conduit, key, ots_ywhat(n, w, sizeof(w)));
 	{
 		/* lower bound by name (names are unique by now) */
 		size_t lo = 0, hi = ix->n_names;
@@ -1047,23 +729,23 @@ zone_ref(struct pctx *c, const struct ots_zones_index *ix, const struct node *n,
 		                      z->zones[i].name);
 	}
 	return perr(c, n, OTS_EINVAL, "conduit '%s': unknown zone %s (zones: %s)", conduit,
-	            what(n, w, sizeof(w)), list);
+	            ots_ywhat(n, w, sizeof(w)), list);
 }
 
 static int
-parse_allow(struct pctx *c, const struct node *m, struct ots_zone_allow *a, const char *conduit)
+parse_allow(struct pctx *c, const struct ots_ynode *m, struct ots_zone_allow *a, const char *conduit)
 {
-	const struct node *v[OTS_ARRAY_LEN(allow_keys)];
-	char w[SHOW_MAX + 8], where[OTS_ZONES_NAME_MAX + 40];
+	const struct ots_ynode *v[OTS_ARRAY_LEN(allow_keys)];
+	char w[OTS_YSHOW_MAX + 8], where[OTS_ZONES_NAME_MAX + 40];
 	size_t i;
 	int rc;
 
 	a->line = m->line;
 	a->ops = OTS_ZONES_OPS_ANY;
-	if (m->type != N_MAP)
+	if (m->type != OTS_YMAP)
 		return perr(c, m, OTS_EINVAL,
 		            "conduit '%s': an allow rule must be a mapping (protocol, operations, ports), not %s",
-		            conduit, what(m, w, sizeof(w)));
+		            conduit, ots_ywhat(m, w, sizeof(w)));
 	snprintf(where, sizeof(where), "an allow rule of conduit '%s'", conduit);
 	rc = map_keys(c, m, where, allow_keys, OTS_ARRAY_LEN(allow_keys), v);
 	if (rc != OTS_OK)
@@ -1080,20 +762,20 @@ parse_allow(struct pctx *c, const struct node *m, struct ots_zone_allow *a, cons
 		a->protocol = NULL;
 	}
 	if (v[A_OPERATIONS] != NULL) {
-		const struct node *l = v[A_OPERATIONS];
+		const struct ots_ynode *l = v[A_OPERATIONS];
 
 		rc = get_list(c, l, "operations", 0);
 		if (rc != OTS_OK)
 			return rc;
 		a->ops = 0;
 		for (i = 0; i < l->n; i++) {
-			const struct node *e = l->kid[i];
+			const struct ots_ynode *e = l->kid[i];
 			unsigned k;
 
-			if (e->type != N_SCALAR || is_null(e))
+			if (e->type != OTS_YSCALAR || ots_yis_null(e))
 				return perr(c, e, OTS_EINVAL,
 				            "operations entry must be an operation name, not %s",
-				            what(e, w, sizeof(w)));
+				            ots_ywhat(e, w, sizeof(w)));
 			if (strcmp(e->s, "any") == 0) {
 				a->ops = OTS_ZONES_OPS_ANY;
 				continue;
@@ -1109,13 +791,13 @@ parse_allow(struct pctx *c, const struct node *m, struct ots_zone_allow *a, cons
 					o += (size_t)snprintf(exp + o, sizeof(exp) - o, ", %s",
 					                      ots_op_class_name((enum ots_op_class)k));
 				return perr(c, e, OTS_EINVAL, "unknown operation %s (expected %s)",
-				            what(e, w, sizeof(w)), exp);
+				            ots_ywhat(e, w, sizeof(w)), exp);
 			}
 			a->ops |= 1u << k;
 		}
 	}
 	if (v[A_PORTS] != NULL) {
-		const struct node *l = v[A_PORTS];
+		const struct ots_ynode *l = v[A_PORTS];
 
 		rc = get_list(c, l, "ports", 0);
 		if (rc != OTS_OK)
@@ -1136,20 +818,20 @@ parse_allow(struct pctx *c, const struct node *m, struct ots_zone_allow *a, cons
 }
 
 static int
-parse_conduit(struct pctx *c, const struct ots_zones_index *ix, const struct node *m,
+parse_conduit(struct pctx *c, const struct ots_zones_index *ix, const struct ots_ynode *m,
               struct ots_zconduit *cd, size_t ci)
 {
-	const struct node *v[OTS_ARRAY_LEN(conduit_keys)];
-	char w[SHOW_MAX + 8];
+	const struct ots_ynode *v[OTS_ARRAY_LEN(conduit_keys)];
+	char w[OTS_YSHOW_MAX + 8];
 	size_t i;
 	int rc;
 
 	cd->line = m->line;
 	cd->from = cd->to = -1;
-	if (m->type != N_MAP)
+	if (m->type != OTS_YMAP)
 		return perr(c, m, OTS_EINVAL,
 		            "a conduit must be a mapping (name, from, to, bidirectional, allow), not %s",
-		            what(m, w, sizeof(w)));
+		            ots_ywhat(m, w, sizeof(w)));
 	rc = map_keys(c, m, "a conduit", conduit_keys, OTS_ARRAY_LEN(conduit_keys), v);
 	if (rc != OTS_OK)
 		return rc;
@@ -1173,18 +855,18 @@ parse_conduit(struct pctx *c, const struct ots_zones_index *ix, const struct nod
 	if (rc != OTS_OK)
 		return rc;
 	if (v[C_BIDIR] != NULL) {
-		const struct node *b = v[C_BIDIR];
+		const struct ots_ynode *b = v[C_BIDIR];
 
-		if (b->type == N_SCALAR && b->plain &&
+		if (b->type == OTS_YSCALAR && b->plain &&
 		    (strcmp(b->s, "true") == 0 || strcmp(b->s, "True") == 0 || strcmp(b->s, "TRUE") == 0))
 			cd->bidirectional = 1;
-		else if (b->type == N_SCALAR && b->plain &&
+		else if (b->type == OTS_YSCALAR && b->plain &&
 		         (strcmp(b->s, "false") == 0 || strcmp(b->s, "False") == 0 ||
 		          strcmp(b->s, "FALSE") == 0))
 			cd->bidirectional = 0;
 		else
 			return perr(c, b, OTS_EINVAL, "bidirectional must be true or false, not %s",
-			            what(b, w, sizeof(w)));
+			            ots_ywhat(b, w, sizeof(w)));
 	}
 	rc = get_list(c, v[C_ALLOW], "allow", 0);
 	if (rc != OTS_OK)
@@ -1202,31 +884,31 @@ parse_conduit(struct pctx *c, const struct ots_zones_index *ix, const struct nod
 }
 
 static int
-parse_defaults(struct pctx *c, const struct node *m)
+parse_defaults(struct pctx *c, const struct ots_ynode *m)
 {
-	const struct node *v[OTS_ARRAY_LEN(default_keys)];
+	const struct ots_ynode *v[OTS_ARRAY_LEN(default_keys)];
 	uint8_t *out[3] = { &c->z->intra_zone_alert, &c->z->unzoned_alert, &c->z->internet_alert };
-	char w[SHOW_MAX + 8];
+	char w[OTS_YSHOW_MAX + 8];
 	size_t i;
 	int rc;
 
-	if (m->type != N_MAP)
+	if (m->type != OTS_YMAP)
 		return perr(c, m, OTS_EINVAL,
 		            "defaults must be a mapping (intra_zone, unzoned, internet), not %s",
-		            what(m, w, sizeof(w)));
+		            ots_ywhat(m, w, sizeof(w)));
 	rc = map_keys(c, m, "defaults", default_keys, OTS_ARRAY_LEN(default_keys), v);
 	if (rc != OTS_OK)
 		return rc;
 	for (i = 0; i < OTS_ARRAY_LEN(default_keys); i++) {
 		if (v[i] == NULL)
 			continue;
-		if (v[i]->type == N_SCALAR && strcmp(v[i]->s, "allow") == 0)
+		if (v[i]->type == OTS_YSCALAR && strcmp(v[i]->s, "allow") == 0)
 			*out[i] = 0;
-		else if (v[i]->type == N_SCALAR && strcmp(v[i]->s, "alert") == 0)
+		else if (v[i]->type == OTS_YSCALAR && strcmp(v[i]->s, "alert") == 0)
 			*out[i] = 1;
 		else
 			return perr(c, v[i], OTS_EINVAL, "defaults.%s must be allow or alert, not %s",
-			            default_keys[i], what(v[i], w, sizeof(w)));
+			            default_keys[i], ots_ywhat(v[i], w, sizeof(w)));
 	}
 	return OTS_OK;
 }
@@ -1297,22 +979,22 @@ build_index(struct pctx *c, struct ots_zones_index *ix)
 }
 
 static int
-parse_root(struct pctx *c, const struct node *root, struct ots_zones_index *ix)
+parse_root(struct pctx *c, const struct ots_ynode *root, struct ots_zones_index *ix)
 {
 	struct ots_zones *z = c->z;
-	const struct node *v[OTS_ARRAY_LEN(top_keys)];
-	char w[SHOW_MAX + 8];
+	const struct ots_ynode *v[OTS_ARRAY_LEN(top_keys)];
+	char w[OTS_YSHOW_MAX + 8];
 	unsigned long num;
 	size_t i;
 	int rc;
 
-	if (root == NULL || is_null(root))
+	if (root == NULL || ots_yis_null(root))
 		return perr_at(c, 1, 1, OTS_EINVAL,
 		               "empty file (expected a mapping with version, zones and conduits)");
-	if (root->type != N_MAP)
+	if (root->type != OTS_YMAP)
 		return perr(c, root, OTS_EINVAL,
 		            "the top level must be a mapping (version, site, zones, conduits, defaults), not %s",
-		            what(root, w, sizeof(w)));
+		            ots_ywhat(root, w, sizeof(w)));
 	rc = map_keys(c, root, "the top level", top_keys, OTS_ARRAY_LEN(top_keys), v);
 	if (rc != OTS_OK)
 		return rc;
@@ -1322,7 +1004,7 @@ parse_root(struct pctx *c, const struct node *root, struct ots_zones_index *ix)
 		            OTS_ZONES_VERSION);
 	if (to_uint(v[T_VERSION], 0, 999999999, &num) != OTS_OK || num != OTS_ZONES_VERSION)
 		return perr(c, v[T_VERSION], OTS_EINVAL, "unsupported version %s (expected %d)",
-		            what(v[T_VERSION], w, sizeof(w)), OTS_ZONES_VERSION);
+		            ots_ywhat(v[T_VERSION], w, sizeof(w)), OTS_ZONES_VERSION);
 	z->version = (unsigned)num;
 	if (v[T_SITE] != NULL) {
 		rc = get_str(c, v[T_SITE], "site", OTS_ZONES_NAME_MAX, 1, S_NAME, &z->site);
@@ -1354,7 +1036,7 @@ parse_root(struct pctx *c, const struct node *root, struct ots_zones_index *ix)
 		size_t total = 0;
 
 		for (i = 0; i < v[T_ZONES]->n; i++) {
-			const struct node *zn = v[T_ZONES]->kid[i];
+			const struct ots_ynode *zn = v[T_ZONES]->kid[i];
 
 			z->n_zones++; /* counted first so that free releases a partial zone */
 			rc = parse_zone(c, zn, &z->zones[i], (int)i);
@@ -1383,15 +1065,15 @@ parse_root(struct pctx *c, const struct node *root, struct ots_zones_index *ix)
 			               c->zone_name_line[a]);
 		}
 	}
-	if (v[T_CONDUITS] != NULL && !is_null(v[T_CONDUITS])) {
-		const struct node *l = v[T_CONDUITS];
+	if (v[T_CONDUITS] != NULL && !ots_yis_null(v[T_CONDUITS])) {
+		const struct ots_ynode *l = v[T_CONDUITS];
 
-		if (l->type == N_SEQ && l->n > OTS_ZONES_MAX_CONDUITS)
+		if (l->type == OTS_YSEQ && l->n > OTS_ZONES_MAX_CONDUITS)
 			return perr(c, l, OTS_ELIMIT, "too many conduits (max %d)",
 			            OTS_ZONES_MAX_CONDUITS);
-		if (l->type != N_SEQ)
+		if (l->type != OTS_YSEQ)
 			return perr(c, l, OTS_EINVAL, "conduits must be a list, not %s",
-			            what(l, w, sizeof(w)));
+			            ots_ywhat(l, w, sizeof(w)));
 		z->conduits = calloc(l->n ? l->n : 1, sizeof(*z->conduits));
 		c->cond_name_line = calloc(l->n ? l->n : 1, sizeof(unsigned));
 		c->cond_name_col = calloc(l->n ? l->n : 1, sizeof(unsigned));
@@ -1457,7 +1139,7 @@ ots_zones_parse(struct ots_zones *z, const char *name, const char *buf, size_t l
 {
 	struct ots_zones t;
 	struct pctx *c;
-	struct node *root = NULL;
+	struct ots_ynode *root = NULL;
 	int rc;
 
 	if (err && errlen)
@@ -1477,13 +1159,21 @@ ots_zones_parse(struct ots_zones *z, const char *name, const char *buf, size_t l
 		return OTS_ENOMEM;
 	}
 	memset(&t, 0, sizeof(t));
-	c->name = name;
-	c->buf = buf;
-	c->len = len;
-	c->err = err;
-	c->errlen = errlen;
+	c->y.name = name;
+	c->y.buf = buf;
+	c->y.len = len;
+	c->y.err = err;
+	c->y.errlen = errlen;
+	c->y.kind = "zones file";
+	c->y.max_depth = OTS_ZONES_MAX_DEPTH;
+	c->y.max_nodes = OTS_ZONES_MAX_NODES;
+	/* no valid mapping has 16 keys, no valid list is longer than the conduit list */
+	c->y.max_map_keys = 16;
+	c->y.map_keys_note = " (no mapping of a zones file has more than 5)";
+	c->y.max_list = OTS_ZONES_MAX_CONDUITS;
+	c->y.flags = OTS_YNAME_PROPS | OTS_YREADER_VALUE;
 	c->z = &t;
-	rc = build_tree(c, &root);
+	rc = ots_ytree_build(&c->y, &root);
 	if (rc == OTS_OK) {
 		t.index = calloc(1, sizeof(*t.index));
 		t.path = strdup(name);
@@ -1492,7 +1182,7 @@ ots_zones_parse(struct ots_zones *z, const char *name, const char *buf, size_t l
 		else
 			rc = parse_root(c, root, t.index);
 	}
-	node_free(root);
+	ots_ynode_free(root);
 	free(c->zone_name_line);
 	free(c->zone_name_col);
 	free(c->cond_name_line);
