@@ -263,7 +263,7 @@ void
 ots_baseline_free(struct ots_baseline *b)
 {
 	clear_content(b);
-	free(b->reported);
+	ots_idset_free(&b->reported);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -899,21 +899,13 @@ alert_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int
-u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 uint64_t
 ots_baseline_write_alerts(struct ots_baseline *b, const struct ots_inv *inv,
                           const struct ots_zones *z, const char *observer, FILE *f)
 {
 	struct blvec v = { NULL, 0, 0 };
 	struct ots_json j;
-	uint32_t i, sorted;
+	uint32_t i;
 	uint64_t n = 0;
 
 	if (!b->active || !inv->built || (!b->loaded && !b->t_end))
@@ -923,15 +915,10 @@ ots_baseline_write_alerts(struct ots_baseline *b, const struct ots_inv *inv,
 		return 0;
 	}
 	ots_qsort(v.v, v.n, sizeof(*v.v), alert_cmp);
-	ots_qsort(b->reported, b->n_reported, sizeof(uint64_t), u64_cmp);
-	sorted = b->n_reported;
 	ots_json_init(&j);
 	for (i = 0; i < v.n; i++) {
-		if (ots_bsearch(&v.v[i].id, b->reported, sorted, sizeof(uint64_t), u64_cmp))
+		if (ots_idset_has(&b->reported, v.v[i].id))
 			continue; /* written at an earlier checkpoint */
-		if (grow((void **)&b->reported, &b->cap_reported, b->n_reported + 1,
-		         sizeof(uint64_t)) != OTS_OK)
-			break;
 		ots_json_reset(&j);
 		alert_json(b, inv, z, &v.v[i], observer, &j);
 		ots_json_newline(&j);
@@ -944,7 +931,7 @@ ots_baseline_write_alerts(struct ots_baseline *b, const struct ots_inv *inv,
 			         (unsigned long long)v.v[i].id);
 			ots_sink_emit(OTS_SINK_ALERT, key, j.buf, j.len);
 		}
-		b->reported[b->n_reported++] = v.v[i].id;
+		(void)ots_idset_add(&b->reported, v.v[i].id); /* out of memory: written again */
 		b->alerts[v.v[i].rule]++;
 		n++;
 	}

@@ -228,8 +228,7 @@ ots_detect_free(struct ots_detect *d)
 	free(d->g);
 	free(d->g_idx.slots);
 	free(d->a);
-	free(d->reported);
-	free(d->rep_idx.slots);
+	ots_idset_free(&d->reported);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -946,24 +945,6 @@ alert_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int
-reported(struct ots_detect *d, uint64_t id, int add)
-{
-	uint32_t *slot;
-
-	if (idx_reserve(&d->rep_idx, d->reported, sizeof(*d->reported), 0, d->n_reported) != OTS_OK)
-		return 0;
-	slot = idx_slot(&d->rep_idx, id, d->reported, sizeof(*d->reported), 0);
-	if (*slot)
-		return 1;
-	if (add && grow((void **)&d->reported, &d->cap_reported, d->n_reported + 1,
-	                sizeof(*d->reported)) == OTS_OK) {
-		d->reported[d->n_reported] = id;
-		*slot = ++d->n_reported;
-	}
-	return 0;
-}
-
 uint64_t
 ots_detect_checkpoint(struct ots_detect *d, struct ots_inv *inv, const struct ots_zones *z,
                       const char *observer, FILE *f)
@@ -998,7 +979,7 @@ ots_detect_checkpoint(struct ots_detect *d, struct ots_inv *inv, const struct ot
 	ots_qsort(v, d->n_a, sizeof(*v), alert_cmp);
 	ots_json_init(&j);
 	for (i = 0; i < d->n_a; i++) {
-		if (reported(d, v[i].id, 0))
+		if (ots_idset_has(&d->reported, v[i].id))
 			continue;
 		ots_json_reset(&j);
 		alert_json(d, &v[i], observer, &j);
@@ -1012,7 +993,7 @@ ots_detect_checkpoint(struct ots_detect *d, struct ots_inv *inv, const struct ot
 			         (unsigned long long)v[i].id);
 			ots_sink_emit(OTS_SINK_ALERT, key, j.buf, j.len);
 		}
-		reported(d, v[i].id, 1);
+		(void)ots_idset_add(&d->reported, v[i].id); /* out of memory: written again */
 		n++;
 		d->alerts_by_sev[v[i].rule->severity >= 90 ? 3 : v[i].rule->severity >= 70 ? 2 :
 		                 v[i].rule->severity >= 40 ? 1 : 0]++;

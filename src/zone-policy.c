@@ -63,7 +63,7 @@ ots_policy_free(struct ots_policy *p)
 	free(p->v);
 	free(p->idx.slots);
 	free(p->asset_zone);
-	free(p->reported);
+	ots_idset_free(&p->reported);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -633,21 +633,13 @@ alert_cmp(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int
-u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 uint64_t
 ots_policy_write_alerts(struct ots_policy *p, const struct ots_zones *z, const struct ots_inv *inv,
                         const char *observer, FILE *f)
 {
 	struct ots_alert *v;
 	struct ots_json j;
-	uint32_t i, sorted = p->n_reported;
+	uint32_t i;
 	uint64_t n = 0;
 
 	if (!z || !p->n)
@@ -658,12 +650,9 @@ ots_policy_write_alerts(struct ots_policy *p, const struct ots_zones *z, const s
 	memcpy(v, p->v, (size_t)p->n * sizeof(*v));
 	sort_inv = inv;
 	ots_qsort(v, p->n, sizeof(*v), alert_cmp);
-	ots_qsort(p->reported, p->n_reported, sizeof(uint64_t), u64_cmp);
 	ots_json_init(&j);
 	for (i = 0; i < p->n; i++) {
-		uint64_t *r;
-
-		if (ots_bsearch(&v[i].id, p->reported, sorted, sizeof(uint64_t), u64_cmp))
+		if (ots_idset_has(&p->reported, v[i].id))
 			continue; /* raised at an earlier checkpoint */
 		ots_json_reset(&j);
 		ots_alert_json(p, z, inv, &v[i], observer, &j);
@@ -678,16 +667,7 @@ ots_policy_write_alerts(struct ots_policy *p, const struct ots_zones *z, const s
 			ots_sink_emit(OTS_SINK_ALERT, key, j.buf, j.len);
 		}
 		n++;
-		if (p->n_reported == p->cap_reported) {
-			uint32_t cap = p->cap_reported ? p->cap_reported * 2 : 256;
-
-			r = realloc(p->reported, (size_t)cap * sizeof(*r));
-			if (!r)
-				continue;
-			p->reported = r;
-			p->cap_reported = cap;
-		}
-		p->reported[p->n_reported++] = v[i].id;
+		(void)ots_idset_add(&p->reported, v[i].id); /* out of memory: written again */
 	}
 	ots_json_free(&j);
 	free(v);

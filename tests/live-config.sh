@@ -83,14 +83,14 @@ cp "$TMP/sensor.yaml" "$TMP/sensor.good"
 printf 'workers: [\n' >> "$TMP/sensor.yaml"
 kill -HUP $pid
 i=0
-while [ $i -lt 30 ] && ! grep -q "keeping the configuration" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -q "keeping the configuration" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP with a broken config: FILE:LINE:COL, kept" grep -q "sensor.yaml:[0-9]*:[0-9]*: .*keeping the configuration loaded before" "$TMP/stderr"
 # SIGHUP, good config: alert-interval and zones live, workers needs a restart
 sed -e "s|z1.yaml|z2.yaml|; s|alert-interval: 30|alert-interval: 1|; s|workers: 2|workers: 3|" \
 	"$TMP/sensor.good" > "$TMP/sensor.yaml"
 kill -HUP $pid
 i=0
-while [ $i -lt 30 ] && ! grep -q "zones reloaded" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -q "configuration reloaded" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP applies zones and alert-interval" grep -q "sensor.yaml: configuration reloaded (applied: alert-interval, zones)" "$TMP/stderr"
 check "SIGHUP names what needs a restart" grep -q "sensor.yaml: workers changed: that needs a restart" "$TMP/stderr"
 check "the new zones file is loaded" grep -q "z2.yaml: zones reloaded" "$TMP/stderr"

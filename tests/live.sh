@@ -75,7 +75,7 @@ check "checkpoint saved the state during the capture" [ -s "$TMP/state" ]
 echo "zones: [" > "$TMP/zones.yaml"
 kill -HUP $pid
 i=0
-while [ $i -lt 30 ] && ! grep -q "keeping the zones loaded before" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -q "keeping the zones loaded before" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP with a broken zones file: reported, old zones kept" grep -q "zones.yaml:.*keeping the zones loaded before" "$TMP/stderr"
 cat > "$TMP/zones.yaml" <<'ZONES'
 version: 1
@@ -96,7 +96,7 @@ conduits:
 ZONES
 kill -HUP $pid
 i=0
-while [ $i -lt 30 ] && ! grep -q "zones reloaded" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -q "zones reloaded" "$TMP/stderr"; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP with a good zones file: reloaded" grep -q "zones reloaded" "$TMP/stderr"
 kill -TERM $pid
 wait $pid
@@ -160,7 +160,7 @@ check "no inventory checkpoint ran for it" [ ! -e "$TMP/out2/assets.json" ]
 printf 'rule broken {\n  name "x"\n' > "$TMP/live.rules"
 kill -HUP $pid
 i=0
-while [ $i -lt 30 ] && ! grep -q "stay in force" "$TMP/stderr2"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -q "stay in force" "$TMP/stderr2"; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP with a broken rule file: FILE:LINE:COL reported, old rules kept" grep -q "live.rules:[0-9]*:[0-9]*: .*stay in force" "$TMP/stderr2"
 sed 's/live-modbus-read/live-modbus-read-2/' > "$TMP/live.rules" <<'RULES'
 rule live-modbus-read {
@@ -173,7 +173,7 @@ rule live-modbus-read {
 RULES
 kill -HUP $pid
 i=0
-while [ $i -lt 30 ] && ! grep -q "rules reloaded" "$TMP/stderr2"; do sleep 0.1; i=$((i + 1)); done
+while [ $i -lt 100 ] && ! grep -q "rules reloaded" "$TMP/stderr2"; do sleep 0.1; i=$((i + 1)); done
 check "SIGHUP with a good rule file: reloaded" grep -q "rules reloaded (1 rule)" "$TMP/stderr2"
 kill -TERM $pid
 wait $pid

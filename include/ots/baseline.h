@@ -31,6 +31,7 @@
 #include <stdio.h>
 
 #include "ots/asset.h"
+#include "ots/idset.h"
 #include "ots/json.h"
 #include "ots/zones.h"
 
@@ -88,8 +89,7 @@ struct ots_baseline {
 	int loaded;                   /* from a file: nothing to learn */
 	int complete;                 /* learning done: roles captured (or loaded) */
 	int dirty;                    /* changed since the last save */
-	uint64_t *reported;           /* alert ids written this run */
-	uint32_t n_reported, cap_reported;
+	struct ots_idset reported;    /* alert ids written this run */
 	uint64_t alerts[OTS_BL__COUNT];
 };
 

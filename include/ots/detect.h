@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "ots/asset.h"
+#include "ots/idset.h"
 #include "ots/rules.h"
 #include "ots/zones.h"
 
@@ -50,9 +51,7 @@ struct ots_detect {
 	struct ots_u32idx g_idx;
 	struct det_alert *a;              /* alerts (rebuilt from buckets; threshold ones kept) */
 	uint32_t n_a, cap_a;
-	uint64_t *reported;               /* alert ids written */
-	uint32_t n_reported, cap_reported;
-	struct ots_u32idx rep_idx;
+	struct ots_idset reported;        /* alert ids written */
 	uint64_t memcap;                  /* bytes for buckets and pending hits (0: none) */
 	uint64_t alerts_by_sev[4];
 	struct ots_detect_stats st;

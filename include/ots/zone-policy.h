@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "ots/asset.h"
+#include "ots/idset.h"
 #include "ots/json.h"
 #include "ots/zones.h"
 
@@ -52,8 +53,7 @@ struct ots_policy {
 	struct ots_u32idx idx;        /* (rule, conduit, zsrc, zdst) -> alert */
 	int16_t *asset_zone;          /* zone of each inventory asset (first matching IP), -1 */
 	uint32_t n_asset_zone;
-	uint64_t *reported;           /* alert ids already written to alerts.jsonl */
-	uint32_t n_reported, cap_reported;
+	struct ots_idset reported;    /* alert ids already written to alerts.jsonl */
 	uint64_t alerts_written;
 };
 
