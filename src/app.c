@@ -15,10 +15,9 @@ struct ots_app {
 	uint8_t dead;            /* given up after too many framing errors */
 	uint8_t fact_next;
 	uint8_t finished;        /* fini() was called */
-	uint8_t hit_next;
-	uint32_t facts[16];      /* hashes of the last identity facts reported (dedup) */
-	uint32_t hits[32];       /* hashes of the last (rule, value) pairs of distinct-threshold
-	                          * rules sent (ots_app_hit_seen) */
+	uint32_t facts[8];       /* hashes of the last identity facts reported (dedup; a device
+	                          * tells at most about 8 in one answer, and the output keeps
+	                          * its own set: a miss here costs a record, not a duplicate) */
 	struct ots_ics_counts cnt; /* what the flow did, for its flow record */
 	uint64_t state[];        /* d->state_size bytes, 8-aligned */
 };
@@ -432,10 +431,3 @@ ots_app_fact_seen(struct ots_flow *f, uint32_t h)
 	return a ? recently_seen(a->facts, OTS_ARRAY_LEN(a->facts), &a->fact_next, h) : 0;
 }
 
-int
-ots_app_hit_seen(struct ots_flow *f, uint32_t h)
-{
-	struct ots_app *a = f->app;
-
-	return a ? recently_seen(a->hits, OTS_ARRAY_LEN(a->hits), &a->hit_next, h) : 0;
-}

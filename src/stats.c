@@ -59,7 +59,7 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 		ADD(cls.flows_detected); ADD(cls.flows_giveup); ADD(cls.flows_guessed);
 		ADD(cls.alloc_fail); ADD(cls.packets);
 		ADD(events_out); ADD(facts_dup); ADD(app.alloc_fail);
-		ADD(rule_hits); ADD(rule_hits_dedup);
+		ADD(rule_hits);
 		ADD(l2.created); ADD(l2.expired); ADD(l2.evicted); ADD(l2.peak);
 		for (a = 0; a < OTS_OP__COUNT; a++)
 			ADD(ops[a]);
@@ -247,7 +247,6 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		ots_json_u64(j, "rules", d->rules ? d->rules->n : 0);
 		ots_json_u64(j, "reloads", run->rule_reloads);
 		ots_json_u64(j, "worker_hits", s.rule_hits);
-		ots_json_u64(j, "worker_hits_deduplicated", s.rule_hits_dedup);
 		ots_json_u64(j, "hits", d->st.hits);
 		ots_json_u64(j, "hits_dropped", d->st.hits_dropped);
 		ots_json_u64(j, "suppressed", d->st.suppressed);

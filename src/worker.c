@@ -172,16 +172,6 @@ match_rules(struct ots_worker *w, unsigned on, uint16_t proto, const struct ots_
 			continue;
 		if (op && r->thr_distinct == OTS_RD_UNIT && !op->has_unit)
 			continue; /* no unit: nothing to count */
-		if (op && (r->thr_distinct == OTS_RD_FUNCTION || r->thr_distinct == OTS_RD_UNIT)) {
-			/* a value counts from its first use on the flow (rules/README.md) */
-			uint32_t h = (r->index + 1) * 2654435761u;
-
-			h ^= (r->thr_distinct == OTS_RD_FUNCTION ? op->function : op->unit) * 40503u;
-			if (ots_app_hit_seen(w->cur, h)) {
-				w->st.rule_hits_dedup++;
-				continue;
-			}
-		}
 		event_base(w, &e, OTS_EV_HIT, proto);
 		if (op)
 			e.op = *op;

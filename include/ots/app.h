@@ -79,9 +79,6 @@ long ots_app_end(struct ots_flow *f, const struct ots_dissect_out *out);
  * flow recently; otherwise remembers it and returns 0. A PLC polled for its identity every
  * second gives one identity record, not one a second. */
 int ots_app_fact_seen(struct ots_flow *f, uint32_t h);
-/* The same for rule hits of distinct-threshold rules (hash of rule and value): a poller that
- * uses three function codes sends three hits per connection, not one per request. */
-int ots_app_hit_seen(struct ots_flow *f, uint32_t h);
 
 /* Give flow f to dissector d (state zeroed). Returns the bytes allocated, 0 on failure (the
  * flow is then marked OTS_APP_NONE). choose() uses it; so do tests. */

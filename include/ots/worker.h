@@ -48,8 +48,6 @@ struct ots_worker_stats {
 	uint64_t facts_dup;           /* identity facts already reported on their flow */
 	uint64_t rule_hits;           /* rule matches sent to the main thread */
 	uint64_t arp_bindings;        /* ARP sender bindings sent to the inventory */
-	uint64_t rule_hits_dedup;     /* matches of distinct-threshold rules already sent for
-	                               * the same value on the same flow */
 	struct ots_app_counters app;
 	double cpu_s;               /* thread CPU time (user + system) at the end */
 	struct ots_decode_stats dec;
