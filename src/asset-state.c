@@ -265,72 +265,39 @@ int
 ots_inv_state_save(struct ots_inv *inv, const char *path, char *err, size_t errlen)
 {
 	struct state_out o;
-	size_t n = strlen(path) + 8;
 	uint32_t i, n_rep = 0;
 	const char *what = "writing";
-	int fd, rc, e = 0;
+	int rc, e = 0;
 
 	memset(&o, 0, sizeof(o));
 	ots_json_init(&o.j);
-	o.tmp = malloc(n);
-	if (!o.tmp) {
-		snprintf(err, errlen, "cannot save state %s: out of memory", path);
-		return OTS_ENOMEM;
-	}
-	snprintf(o.tmp, n, "%s.tmp", path);
 	for (i = 0; i < inv->n_reported; i++)
 		n_rep += inv->reported[i] != 0;
-	fd = open(o.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot save state %s: cannot create %s: %s", path, o.tmp,
-		         strerror(errno));
-		free(o.tmp);
-		return OTS_EIO;
-	}
-	o.f = fdopen(fd, "w");
+	o.f = ots_atomic_open(path, &o.tmp);
 	if (!o.f) {
-		close(fd);
-		rc = OTS_ENOMEM;
-		goto fail;
+		rc = o.tmp ? OTS_EIO : OTS_ENOMEM;
+		if (!o.tmp)
+			snprintf(err, errlen, "cannot save state %s: out of memory", path);
+		else
+			snprintf(err, errlen, "cannot save state %s: cannot create %s: %s", path,
+			         o.tmp, strerror(errno));
+		ots_json_free(&o.j);
+		free(o.tmp);
+		return rc;
 	}
-	setvbuf(o.f, NULL, _IOFBF, 1 << 16);
 	rc = save_records(&o, inv, n_rep);
 	if (rc == OTS_EIO)
 		e = errno;
-	if (rc == OTS_OK && fflush(o.f) != 0) {
+	if (rc == OTS_OK && ots_atomic_commit(o.f, o.tmp, path, &what) != 0) {
 		e = errno;
 		rc = OTS_EIO;
-	}
-	/* on disk before the rename: a crash leaves the old file or the new one, never a
-	 * truncated one (EINVAL, EROFS: the file system cannot sync, nothing to wait for) */
-	if (rc == OTS_OK && fsync(fileno(o.f)) != 0 && errno != EINVAL && errno != EROFS) {
-		e = errno;
-		what = "syncing";
-		rc = OTS_EIO;
-	}
-	if (fclose(o.f) != 0 && rc == OTS_OK) {
-		e = errno;
-		what = "closing";
-		rc = OTS_EIO;
+	} else if (rc != OTS_OK) {
+		ots_atomic_abort(o.f, o.tmp);
 	}
 	o.f = NULL;
-	if (rc == OTS_OK && rename(o.tmp, path) != 0) {
-		e = errno;
-		what = "renaming";
-		rc = OTS_EIO;
-	}
-	if (rc == OTS_OK) {
-		ots_json_free(&o.j);
-		free(o.tmp);
-		return OTS_OK;
-	}
-fail:
-	if (o.f)
-		fclose(o.f);
-	unlink(o.tmp);
 	if (rc == OTS_ENOMEM)
 		snprintf(err, errlen, "cannot save state %s: out of memory", path);
-	else
+	else if (rc != OTS_OK)
 		snprintf(err, errlen, "cannot save state %s: %s %s: %s", path, what, o.tmp,
 		         strerror(e ? e : EIO));
 	ots_json_free(&o.j);

@@ -1086,18 +1086,17 @@ save_records(struct ots_baseline *b, FILE *f, struct ots_json *j, const uint32_t
 int
 ots_baseline_save(struct ots_baseline *b, const char *path, char *err, size_t errlen)
 {
-	size_t n = strlen(path) + 8;
-	char *tmp = malloc(n);
+	char *tmp = NULL;
 	uint32_t *ao = malloc(((size_t)b->n_assets + 1) * sizeof(*ao));
 	uint32_t *co = malloc(((size_t)b->n_conduits + 1) * sizeof(*co));
 	const char *what = "writing";
 	struct ots_json j;
-	FILE *f = NULL;
-	int fd, rc = OTS_OK, e = 0;
+	FILE *f;
+	int rc = OTS_OK, e = 0;
 	uint32_t i;
 
 	ots_json_init(&j);
-	if (!tmp || !ao || !co) {
+	if (!ao || !co) {
 		rc = OTS_ENOMEM;
 		goto out;
 	}
@@ -1109,45 +1108,24 @@ ots_baseline_save(struct ots_baseline *b, const char *path, char *err, size_t er
 	ots_qsort(ao, b->n_assets, sizeof(*ao), aidx_cmp);
 	sort_c = b->conduits;
 	ots_qsort(co, b->n_conduits, sizeof(*co), cidx_cmp);
-	snprintf(tmp, n, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+	f = ots_atomic_open(path, &tmp);
+	if (!f) {
 		e = errno;
-		if (fd >= 0)
-			close(fd);
 		what = "creating";
-		rc = OTS_EIO;
+		rc = tmp ? OTS_EIO : OTS_ENOMEM;
 		goto out;
 	}
 	rc = save_records(b, f, &j, ao, co);
 	if (rc == OTS_EIO)
 		e = errno;
-	if (rc == OTS_OK && fflush(f) != 0) {
+	if (rc == OTS_OK && ots_atomic_commit(f, tmp, path, &what) != 0) {
 		e = errno;
 		rc = OTS_EIO;
-	}
-	if (rc == OTS_OK && fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS) {
-		e = errno;
-		what = "syncing";
-		rc = OTS_EIO;
-	}
-	if (fclose(f) != 0 && rc == OTS_OK) {
-		e = errno;
-		what = "closing";
-		rc = OTS_EIO;
-	}
-	f = NULL;
-	if (rc == OTS_OK && rename(tmp, path) != 0) {
-		e = errno;
-		what = "renaming";
-		rc = OTS_EIO;
+	} else if (rc != OTS_OK) {
+		ots_atomic_abort(f, tmp);
 	}
 out:
 	if (rc != OTS_OK) {
-		if (f)
-			fclose(f);
-		if (tmp)
-			unlink(tmp);
 		if (rc == OTS_ENOMEM)
 			snprintf(err, errlen, "cannot save baseline %s: out of memory", path);
 		else

@@ -636,6 +636,77 @@ ots_output_close(struct ots_output *o)
 	memset(o, 0, sizeof(*o));
 }
 
+FILE *
+ots_atomic_open(const char *path, char **tmp)
+{
+	size_t n = strlen(path) + 8;
+	FILE *f;
+	int fd;
+
+	*tmp = malloc(n);
+	if (!*tmp) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(*tmp, n, "%s.tmp", path);
+	fd = open(*tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		unlink(*tmp);
+		errno = e;
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	return f;
+}
+
+int
+ots_atomic_commit(FILE *f, const char *tmp, const char *path, const char **what)
+{
+	int e;
+
+	errno = 0;
+	*what = "writing";
+	if (fflush(f) != 0 || ferror(f))
+		goto fail;
+	/* on disk before the rename: a crash leaves the old file or the new one, never a
+	 * truncated one (EINVAL, EROFS: the file system cannot sync, nothing to wait for) */
+	*what = "syncing";
+	if (fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)
+		goto fail;
+	*what = "closing";
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto fail;
+	}
+	f = NULL;
+	*what = "renaming";
+	if (rename(tmp, path) != 0)
+		goto fail;
+	return 0;
+fail:
+	e = errno ? errno : EIO;
+	if (f)
+		fclose(f);
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+void
+ots_atomic_abort(FILE *f, const char *tmp)
+{
+	if (f)
+		fclose(f);
+	if (tmp)
+		unlink(tmp);
+}
+
 int
 ots_write_file_atomic(const char *path, const char *data, size_t len)
 {

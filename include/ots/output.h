@@ -141,5 +141,13 @@ uint64_t ots_flow_rec_id(const struct ots_flow_rec *r);
 
 /* Write data to path atomically (temp file in the same directory + rename). */
 int ots_write_file_atomic(const char *path, const char *data, size_t len);
+/* The same for a file written as a stream (--state, --baseline): ots_atomic_open creates
+ * PATH.tmp (its name in *tmp, which the caller frees) and returns it buffered, NULL with errno
+ * set. ots_atomic_commit flushes, fsyncs, closes it and renames it over path: 0, or -1 with
+ * errno set, *what naming the step ("writing", "syncing", "closing", "renaming") and the temp
+ * file removed. ots_atomic_abort closes and removes it (a write failed before the commit). */
+FILE *ots_atomic_open(const char *path, char **tmp);
+int ots_atomic_commit(FILE *f, const char *tmp, const char *path, const char **what);
+void ots_atomic_abort(FILE *f, const char *tmp);
 
 #endif
