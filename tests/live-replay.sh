@@ -89,7 +89,8 @@ same() {
 # replay NAME CAPTURE [otsensor options...]
 replay() {
 	name=$1; cap=$2; shift 2
-	rm -rf "$TMP/off" "$TMP/live" "$TMP/stderr"
+	rm -rf "$TMP/off" "$TMP/live"
+	: > "$TMP/stderr"
 	ip netns exec "$A" "$OTSENSOR" -i "$VA" -w 2 -o "$TMP/live" "$@" > /dev/null 2> "$TMP/stderr" &
 	pid=$!
 	i=0
