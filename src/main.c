@@ -608,8 +608,11 @@ config_reload(struct ots_conf *conf, int argc, char **argv)
 
 		if (strcmp(o, "zones") == 0 && conf->zones_path && nc.zones_path)
 			conf->zones_path = nc.zones_path;
-		else if (strcmp(o, "rules") == 0 && conf->rules_path && nc.rules_path)
-			conf->rules_path = nc.rules_path;
+		else if (strcmp(o, "rules") == 0 && conf->rules_path && nc.rules_path) {
+			conf->rules_path = nc.rules_path; /* every path of the list */
+			memcpy(conf->rules_paths, nc.rules_paths, sizeof(conf->rules_paths));
+			conf->n_rules_paths = nc.n_rules_paths;
+		}
 		else if (strcmp(o, "alert-interval") == 0)
 			ai = (conf->alert_interval_s = nc.alert_interval_s) != 0;
 		else if (strcmp(o, "checkpoint") == 0)
