@@ -8,7 +8,7 @@
 # spool, later ones queue up behind them) and comes back; then SIGTERM. Checks:
 #  - stats records: at least 2 interval records in DIR/stats.jsonl with growing packet counts,
 #    then the final one; DIR/stats.json is the last; the records continued while the broker
-#    was away;
+#    was away; each matches stats.schema.json;
 #  - every topic read back with kcat: alerts and events equal alerts.jsonl and events.jsonl
 #    (none lost, no duplicate), stats equal stats.jsonl line for line, each key in the order
 #    of the files; the last message of each asset and conduit is its record in
@@ -155,7 +155,7 @@ for t in alerts assets conduits events stats; do
 		> "$TMP/k-$t.json" 2>> "$TMP/kcat.err" || echo "kcat $t: exit $?"
 done
 
-"$PYTHON" - "$TMP" <<'PY'
+"$PYTHON" - "$TMP" "$top_srcdir/packaging/schema/stats.schema.json" <<'PY'
 import json, sys
 tmp = sys.argv[1]
 out = tmp + "/out"
@@ -193,6 +193,15 @@ for r in st:
             fail("stats record without kafka." + f); break
     if "flows" not in r or "assets" not in r.get("inventory", {}) or "written" not in r["alerts"]:
         fail("stats record without flows/inventory.assets/alerts.written"); break
+try:
+    import jsonschema
+    sch = json.load(open(sys.argv[2]))
+    for r in st:
+        jsonschema.validate(r, sch, cls=jsonschema.Draft202012Validator)
+except ImportError:
+    print("python3-jsonschema missing: stats records not validated")
+except jsonschema.ValidationError as e:
+    fail("a stats record does not match stats.schema.json: " + e.message)
 if [r["report"]["time"] for r in st] != sorted(r["report"]["time"] for r in st):
     fail("stats times not in order")
 if iv and iv[-1]["alerts"]["written"] == 0:
