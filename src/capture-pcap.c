@@ -354,13 +354,49 @@ drain_live(struct reader *r, pcap_t *h)
 	}
 }
 
+/* The live counters for ots_capture_snapshot (reader thread); with h, pcap_stats too (libpcap
+ * keeps the kernel's counters as running totals). */
+static void
+publish_counts(struct ots_capture *c, pcap_t *h)
+{
+	struct pcap_stat ps;
+
+	atomic_store_explicit(&c->prog_packets, c->st.packets, memory_order_relaxed);
+	atomic_store_explicit(&c->prog_last_ts, c->st.last_ts, memory_order_relaxed);
+	atomic_store_explicit(&c->prog_wire_bytes, c->st.bytes, memory_order_relaxed);
+	atomic_store_explicit(&c->prog_ring_full, c->st.ring_full_drops, memory_order_relaxed);
+	atomic_store_explicit(&c->prog_oversize, c->st.oversize_drops, memory_order_relaxed);
+	if (h && pcap_stats(h, &ps) == 0) {
+		c->st.kernel_received = ps.ps_recv;
+		c->st.kernel_drops = ps.ps_drop;
+		c->st.if_drops = ps.ps_ifdrop;
+		atomic_store_explicit(&c->prog_kernel_recv, ps.ps_recv, memory_order_relaxed);
+		atomic_store_explicit(&c->prog_kernel_drops, ps.ps_drop, memory_order_relaxed);
+		atomic_store_explicit(&c->prog_if_drops, ps.ps_ifdrop, memory_order_relaxed);
+	}
+}
+
+void
+ots_capture_snapshot(const struct ots_capture *c, struct ots_capture_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->packets = atomic_load_explicit(&c->prog_packets, memory_order_relaxed);
+	st->bytes = atomic_load_explicit(&c->prog_wire_bytes, memory_order_relaxed);
+	st->ring_full_drops = atomic_load_explicit(&c->prog_ring_full, memory_order_relaxed);
+	st->oversize_drops = atomic_load_explicit(&c->prog_oversize, memory_order_relaxed);
+	st->kernel_drops = atomic_load_explicit(&c->prog_kernel_drops, memory_order_relaxed);
+	st->if_drops = atomic_load_explicit(&c->prog_if_drops, memory_order_relaxed);
+	st->kernel_received = atomic_load_explicit(&c->prog_kernel_recv, memory_order_relaxed);
+	st->first_ts = atomic_load_explicit(&c->prog_first_ts, memory_order_relaxed);
+	st->last_ts = atomic_load_explicit(&c->prog_last_ts, memory_order_relaxed);
+}
+
 static void
 read_live(struct reader *r)
 {
 	struct ots_capture *c = r->c;
 	pcap_t *h = c->live;
-	struct pcap_stat ps;
-	struct timespec now;
+	struct timespec now, last_stats = { 0, 0 };
 	int n;
 
 	r->live = 1;
@@ -368,8 +404,13 @@ read_live(struct reader *r)
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
 		n = pcap_dispatch(h, 512, live_cb, (u_char *)r);
 		publish_all(c);
-		atomic_store_explicit(&c->prog_packets, c->st.packets, memory_order_relaxed);
-		atomic_store_explicit(&c->prog_last_ts, c->st.last_ts, memory_order_relaxed);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec != last_stats.tv_sec) { /* pcap_stats is a syscall: once a second */
+			last_stats = now;
+			publish_counts(c, h);
+		} else {
+			publish_counts(c, NULL);
+		}
 		if (n < 0) {
 			if (n == PCAP_ERROR) {
 				c->error = OTS_EIO;
@@ -389,11 +430,7 @@ read_live(struct reader *r)
 	}
 	if (c->error == OTS_OK)
 		drain_live(r, h);
-	if (pcap_stats(h, &ps) == 0) {
-		c->st.kernel_received = ps.ps_recv;
-		c->st.kernel_drops = ps.ps_drop;
-		c->st.if_drops = ps.ps_ifdrop;
-	}
+	publish_counts(c, h);
 }
 
 static void *
@@ -418,8 +455,7 @@ reader_main(void *arg)
 			atomic_store_explicit(&c->prog_bytes, done, memory_order_relaxed);
 		}
 	}
-	atomic_store_explicit(&c->prog_packets, c->st.packets, memory_order_relaxed);
-	atomic_store_explicit(&c->prog_last_ts, c->st.last_ts, memory_order_relaxed);
+	publish_counts(c, NULL);
 	broadcast(&r, OTS_MSG_EOF, c->st.last_ts);
 	c->st.cpu_s = ots_thread_cpu_s();
 	atomic_store_explicit(&c->finished, 1, memory_order_release);
@@ -478,6 +514,12 @@ ots_capture_open(struct ots_capture *c, const struct ots_conf *conf, char *err, 
 	atomic_init(&c->prog_bytes, 0);
 	atomic_init(&c->prog_first_ts, 0);
 	atomic_init(&c->prog_last_ts, 0);
+	atomic_init(&c->prog_wire_bytes, 0);
+	atomic_init(&c->prog_ring_full, 0);
+	atomic_init(&c->prog_oversize, 0);
+	atomic_init(&c->prog_kernel_drops, 0);
+	atomic_init(&c->prog_if_drops, 0);
+	atomic_init(&c->prog_kernel_recv, 0);
 	c->n_inputs = conf->n_inputs;
 	c->inputs = calloc(conf->n_inputs ? conf->n_inputs : 1, sizeof(*c->inputs));
 	if (!c->inputs) {

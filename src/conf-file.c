@@ -18,7 +18,7 @@
 #define MAX_NODES 16384
 
 /* Options given as a list in the file (each item one argument). */
-static const char *const repeatable[] = { "read", "geoip", "kafka-property", NULL };
+static const char *const repeatable[] = { "read", "geoip", "kafka-property", "rules", NULL };
 /* Command-line actions, not settings: refused in a file. */
 static const char *const cli_only[] = { "config", "test-config", "help", "version",
 	                                "list-functions", "check-zones", "check-rules", NULL };

@@ -29,6 +29,7 @@ ots_conf_defaults(struct ots_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->checkpoint_s = 300;
 	c->alert_interval_s = 5;
+	c->stats_interval_s = 60;
 	c->inv_memcap = 256ull << 20;
 	c->workers = ots_conf_default_workers();
 	c->ring_bytes = 8u << 20;

@@ -274,6 +274,9 @@ usage(FILE *fp)
 	        "      --alert-interval SECS  live capture: run the zone, rule and baseline\n"
 	        "                         checks every SECS seconds (default 5; longer when the\n"
 	        "                         inventory is so large its build takes a while)\n"
+	        "      --stats-interval SECS  live capture: a stats record every SECS seconds\n"
+	        "                         (default 60, 0: only at exit): DIR/stats.json rewritten,\n"
+	        "                         a line added to DIR/stats.jsonl, and to Kafka P.stats\n"
 	        "      --inventory-memcap SIZE  memory for the inventory's observations (default\n"
 	        "                         256M; past it new devices and conduits are counted, not kept)\n"
 	        "      --geoip FILE       MaxMind DB for country/ASN of public peers (GeoLite2/\n"
@@ -343,7 +346,7 @@ enum {
 	OPT_DETERMINISTIC = 256, OPT_VERSION, OPT_MEMCAP, OPT_NDPI_PKTS, OPT_LOG_ALL_OPS,
 	OPT_STATE, OPT_CHECKPOINT, OPT_GEOIP, OPT_IEEE, OPT_CHECK_ZONES, OPT_SUGGEST_ZONES,
 	OPT_INV_MEMCAP, OPT_CHECK_RULES, OPT_LIST_FUNCTIONS, OPT_LEARN, OPT_BASELINE,
-	OPT_ALERT_INTERVAL, OPT_TEST_CONFIG, OPT_USER
+	OPT_ALERT_INTERVAL, OPT_TEST_CONFIG, OPT_USER, OPT_STATS_INTERVAL
 };
 
 #define SHORT_OPTS "r:i:f:o:w:qhz:R:c:"
@@ -371,6 +374,7 @@ static const struct option long_opts[] = {
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "alert-interval", required_argument, NULL, OPT_ALERT_INTERVAL },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "geoip", required_argument, NULL, OPT_GEOIP },
 	{ "ieee-data", required_argument, NULL, OPT_IEEE },
 	{ "zones", required_argument, NULL, 'z' },
@@ -463,6 +467,11 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 			if (ots_parse_uint(optarg, 1, 86400, &v) != OTS_OK)
 				return bad_usage("--alert-interval needs 1 to 86400 seconds, not '%s'", optarg);
 			conf->alert_interval_s = (unsigned)v;
+			break;
+		case OPT_STATS_INTERVAL:
+			if (ots_parse_uint(optarg, 0, 86400, &v) != OTS_OK)
+				return bad_usage("--stats-interval needs 0 to 86400 seconds, not '%s'", optarg);
+			conf->stats_interval_s = (unsigned)v;
 			break;
 		case OPT_GEOIP:
 			if (strcmp(optarg, "none") == 0) {
@@ -599,12 +608,17 @@ config_reload(struct ots_conf *conf, int argc, char **argv)
 
 		if (strcmp(o, "zones") == 0 && conf->zones_path && nc.zones_path)
 			conf->zones_path = nc.zones_path;
-		else if (strcmp(o, "rules") == 0 && conf->rules_path && nc.rules_path)
-			conf->rules_path = nc.rules_path;
+		else if (strcmp(o, "rules") == 0 && conf->rules_path && nc.rules_path) {
+			conf->rules_path = nc.rules_path; /* every path of the list */
+			memcpy(conf->rules_paths, nc.rules_paths, sizeof(conf->rules_paths));
+			conf->n_rules_paths = nc.n_rules_paths;
+		}
 		else if (strcmp(o, "alert-interval") == 0)
 			ai = (conf->alert_interval_s = nc.alert_interval_s) != 0;
 		else if (strcmp(o, "checkpoint") == 0)
 			conf->checkpoint_s = nc.checkpoint_s;
+		else if (strcmp(o, "stats-interval") == 0)
+			conf->stats_interval_s = nc.stats_interval_s;
 		else
 			live = 0;
 		if (live)
@@ -885,6 +899,96 @@ progress(const struct ots_capture *cap, double t0, int final)
 	        (unsigned long long)pk, el > 0 ? (double)pk / el : 0.0);
 }
 
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The parts of a stats record that change while the run goes on (main thread). */
+static void
+run_fill(struct ots_run *run, const struct ots_conf *conf, const struct zctx *zc,
+         const struct rctx *rc)
+{
+	unsigned i;
+
+	run->alerts_total = 0;
+	if (zc->have) {
+		run->zones_path = conf->zones_path;
+		run->n_zones = zc->zones.n_zones;
+		run->n_zone_conduits = zc->zones.n_conduits;
+		run->alerts_written = zc->pol.alerts_written;
+		run->zone_reloads = zc->reloads;
+		run->alerts_total += zc->pol.alerts_written;
+	}
+	if (rc->on) {
+		run->rules_paths = conf->rules_paths;
+		run->n_rules_paths = conf->n_rules_paths;
+		run->rules_path = conf->rules_path;
+		run->det = &rc->det;
+		run->rule_reloads = rc->reloads;
+		run->alerts_total += rc->det.st.alerts_written;
+	}
+	run->baseline = zc->bl.active ? &zc->bl : NULL;
+	if (zc->bl.active)
+		for (i = 0; i < OTS_BL__COUNT; i++)
+			run->alerts_total += zc->bl.alerts[i];
+	run->kafka = kafka;
+	run->interval_s = conf->iface ? conf->stats_interval_s : 0;
+	run->time_us = conf->deterministic ? 0 : wall_us();
+	run->max_rss_bytes = ots_stats_max_rss();
+}
+
+/*
+ * One stats record as one line: to Kafka P.stats (key: the sensor name) and, live, a line of
+ * DIR/stats.jsonl (jsonl, NULL without). Returns 0 or 1 (error reported).
+ */
+static int
+stats_emit(const struct ots_run *run, FILE *jsonl, const char *key)
+{
+	struct ots_json j;
+	int rc = 0;
+
+	ots_json_init(&j);
+	ots_stats_json(&j, run);
+	if (j.err) {
+		ots_err("stats record: out of memory");
+		rc = 1;
+	} else {
+		if (kafka)
+			ots_kafka_publish(kafka, OTS_SINK_STATS, key, j.buf, j.len);
+		if (jsonl && (fwrite(j.buf, 1, j.len, jsonl) != j.len || fflush(jsonl) != 0)) {
+			ots_err("error writing stats.jsonl");
+			rc = 1;
+		}
+	}
+	ots_json_free(&j);
+	return rc;
+}
+
+/* DIR/stats.json (pretty, replaced atomically). Returns 0 or 1 (error reported). */
+static int
+stats_write_file(const struct ots_run *run, const char *outdir)
+{
+	struct ots_json j;
+	char path[4096];
+	int rc = 0;
+
+	ots_json_init(&j);
+	j.pretty = 1;
+	ots_stats_json(&j, run);
+	snprintf(path, sizeof(path), "%s/stats.json", outdir);
+	if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {
+		ots_err("cannot write %s", path);
+		rc = 1;
+	}
+	ots_json_free(&j);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -901,7 +1005,11 @@ main(int argc, char **argv)
 	struct rctx rctx;
 	struct sigaction sa;
 	char title[1024];
-	double last_ckpt, last_alerts, alert_every;
+	double last_ckpt, last_alerts, alert_every, last_stats;
+	struct ots_capture_stats cap_now;
+	FILE *stats_jsonl = NULL;
+	uint64_t stats_seq = 0;
+	const char *skey;
 	int inv_on;
 	char err[512] = "";
 	double t0, last_prog = 0;
@@ -1068,6 +1176,21 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (conf.iface && conf.outdir && conf.stats_interval_s) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/stats.jsonl", conf.outdir);
+		stats_jsonl = fopen(path, "w");
+		if (!stats_jsonl) {
+			ots_err("cannot write %s: %s", path, strerror(errno));
+			if (zc.alerts)
+				fclose(zc.alerts);
+			ots_output_close(&out);
+			ots_capture_destroy(&cap);
+			ots_conf_free(&conf);
+			return 1;
+		}
+	}
 	if ((inv_on && inventory_open(&conf, &inv, &oui, &geo) != 0) ||
 	    kafka_start(&conf, zc.host) != 0) {
 		ots_output_close(&out);
@@ -1109,7 +1232,16 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	t0 = mono_now();
-	last_ckpt = last_alerts = t0;
+	last_ckpt = last_alerts = last_stats = t0;
+	skey = zc.host[0] ? zc.host : "otsensor";
+	memset(&run, 0, sizeof(run));
+	run.conf = &conf;
+	run.cap = &cap;
+	run.workers = workers;
+	run.nworkers = conf.workers;
+	run.out = &out;
+	run.inv = inv_on ? &inv : NULL;
+	run.version = PACKAGE_VERSION;
 	alert_every = conf.alert_interval_s;
 	zc.cap = &cap;
 	if (ots_capture_start(&cap, &conf, workers, conf.workers, err, sizeof(err)) != OTS_OK) {
@@ -1195,6 +1327,20 @@ main(int argc, char **argv)
 			cost = last_alerts - t;
 			alert_every = cost * 20 > conf.alert_interval_s ? cost * 20 : conf.alert_interval_s;
 		}
+		if (conf.iface && conf.outdir && conf.stats_interval_s &&
+		    mono_now() - last_stats >= (double)conf.stats_interval_s) {
+			/* live stats: the counters so far, cumulative (workers: see worker.h) */
+			ots_capture_snapshot(&cap, &cap_now);
+			run.interval = 1;
+			run.cap_st = &cap_now;
+			run.seq = ++stats_seq;
+			run.elapsed_s = mono_now() - t0;
+			run_fill(&run, &conf, &zc, &rctx);
+			if (stats_emit(&run, stats_jsonl, skey) != 0 ||
+			    stats_write_file(&run, conf.outdir) != 0)
+				status = 1;
+			last_stats = mono_now();
+		}
 		if (conf.progress && mono_now() - last_prog > 0.5) {
 			progress(&cap, t0, 0);
 			last_prog = mono_now();
@@ -1205,16 +1351,10 @@ main(int argc, char **argv)
 	if (conf.progress)
 		progress(&cap, t0, 1);
 
-	memset(&run, 0, sizeof(run));
-	run.conf = &conf;
-	run.cap = &cap;
-	run.workers = workers;
-	run.nworkers = conf.workers;
-	run.out = &out;
-	run.inv = inv_on ? &inv : NULL;
+	run.interval = 0;
+	run.cap_st = NULL;
 	run.elapsed_s = mono_now() - t0;
 	run.max_rss_bytes = ots_stats_max_rss();
-	run.version = PACKAGE_VERSION;
 
 	if (cap.error != OTS_OK) {
 		ots_err("%s", cap.errmsg);
@@ -1291,45 +1431,15 @@ main(int argc, char **argv)
 		}
 	}
 	if (conf.outdir) {
-		struct ots_json j;
-		char path[4096];
-
-		ots_json_init(&j);
-		j.pretty = 1;
-		if (zc.have) {
-			run.zones_path = conf.zones_path;
-			run.n_zones = zc.zones.n_zones;
-			run.n_zone_conduits = zc.zones.n_conduits;
-			run.alerts_written = zc.pol.alerts_written;
-			run.zone_reloads = zc.reloads;
-		}
-		if (rctx.on) {
-			run.rules_paths = conf.rules_paths;
-			run.n_rules_paths = conf.n_rules_paths;
-			run.rules_path = conf.rules_path;
-			run.det = &rctx.det;
-			run.rule_reloads = rctx.reloads;
-		}
-		run.baseline = zc.bl.active ? &zc.bl : NULL;
-		run.kafka = kafka;
-		if (kafka) {
-			/* stats go to Kafka, then the flush; the file gets the counters after it */
-			j.pretty = 0;
-			ots_stats_json(&j, &run);
-			j.pretty = 1;
-			if (!j.err)
-				ots_kafka_publish(kafka, OTS_SINK_STATS, zc.host[0] ? zc.host : "otsensor",
-				                  j.buf, j.len);
-			ots_kafka_close(kafka);
-			ots_json_reset(&j);
-		}
-		ots_stats_json(&j, &run);
-		snprintf(path, sizeof(path), "%s/stats.json", conf.outdir);
-		if (j.err || ots_write_file_atomic(path, j.buf, j.len) != OTS_OK) {
-			ots_err("cannot write %s", path);
+		/* the final record goes to Kafka and stats.jsonl, then the flush; stats.json gets
+		 * the counters after it */
+		run.seq = ++stats_seq;
+		run_fill(&run, &conf, &zc, &rctx);
+		if (stats_emit(&run, stats_jsonl, skey) != 0)
 			status = 1;
-		}
-		ots_json_free(&j);
+		ots_kafka_close(kafka);
+		if (stats_write_file(&run, conf.outdir) != 0)
+			status = 1;
 	}
 	if (!conf.quiet)
 		ots_stats_summary(stdout, &run);
@@ -1357,6 +1467,8 @@ teardown:
 	if (geo)
 		ots_geoip_close(geo);
 	if (zc.alerts && fclose(zc.alerts) != 0)
+		status = 1;
+	if (stats_jsonl && fclose(stats_jsonl) != 0)
 		status = 1;
 	ots_policy_free(&zc.pol);
 	ots_detect_free(&rctx.det);

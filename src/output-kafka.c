@@ -41,6 +41,7 @@ struct ots_kafka {
 	struct pend *pend;
 	size_t n_pend, cap_pend;
 	size_t pend_kind[OTS_SINK__COUNT];
+	uint64_t inflight[OTS_SINK__COUNT]; /* produced, no delivery report yet */
 	struct ots_kafka_stats st;
 	int up;
 	double last_probe, last_log, last_err_log, last_snapshot;
@@ -112,6 +113,8 @@ dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	(void)rk;
 	if (kind >= OTS_SINK__COUNT)
 		return;
+	if (k->inflight[kind])
+		k->inflight[kind]--;
 	if (!m->err) {
 		k->st.delivered[kind]++;
 		k->up = 1;
@@ -163,12 +166,16 @@ pend_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Records back from librdkafka go in front of their spool, in production order: they were
- * produced before anything the spool holds. */
+/*
+ * Records back from librdkafka go in front of their spool, in production order: they were
+ * produced before anything the spool holds. Only once no record of their kind is in flight
+ * any more: a failure reported later is of a record produced before them, and prepending
+ * it on its own would put it in front of them (all records: at exit).
+ */
 static void
-flush_pend(struct ots_kafka *k)
+flush_pend_kinds(struct ots_kafka *k, int all)
 {
-	size_t i, j;
+	size_t i, j, w;
 
 	if (!k->n_pend)
 		return;
@@ -180,6 +187,8 @@ flush_pend(struct ots_kafka *k)
 
 		for (j = i; j < k->n_pend && k->pend[j].kind == kind; j++)
 			;
+		if (!all && k->inflight[kind])
+			continue; /* more reports of this kind to come */
 		n = j - i;
 		r = calloc(n, sizeof(*r));
 		if (r) {
@@ -198,13 +207,24 @@ flush_pend(struct ots_kafka *k)
 			k->spool.dropped[kind] += n;
 		}
 		free(r);
+		for (n = i; n < j; n++) {
+			free(k->pend[n].key);
+			free(k->pend[n].val);
+			k->pend[n].key = k->pend[n].val = NULL;
+			k->pend[n].vlen = (size_t)-1; /* taken */
+		}
+		k->pend_kind[kind] = 0;
 	}
-	for (i = 0; i < k->n_pend; i++) {
-		free(k->pend[i].key);
-		free(k->pend[i].val);
-	}
-	k->n_pend = 0;
-	memset(k->pend_kind, 0, sizeof(k->pend_kind));
+	for (i = w = 0; i < k->n_pend; i++)
+		if (k->pend[i].vlen != (size_t)-1)
+			k->pend[w++] = k->pend[i];
+	k->n_pend = w;
+}
+
+static void
+flush_pend(struct ots_kafka *k)
+{
+	flush_pend_kinds(k, 0);
 }
 
 struct ots_kafka *
@@ -332,8 +352,10 @@ produce(struct ots_kafka *k, unsigned kind, const char *key, size_t klen, const 
 	                      RD_KAFKA_V_HEADER("sensor", k->sensor, -1),
 	                      RD_KAFKA_V_OPAQUE((void *)(uintptr_t)(seq << 3 | kind)),
 	                      RD_KAFKA_V_END);
-	if (!e)
+	if (!e) {
 		k->st.produced[kind]++;
+		k->inflight[kind]++;
+	}
 	return e;
 }
 
@@ -574,7 +596,7 @@ ots_kafka_close(struct ots_kafka *k)
 	for (i = 0; i < 50 && rd_kafka_outq_len(k->rk) > 0; i++)
 		rd_kafka_poll(k->rk, 100);
 	rd_kafka_poll(k->rk, 0);
-	flush_pend(k);
+	flush_pend_kinds(k, 1);
 	k->st.queued = (uint64_t)rd_kafka_outq_len(k->rk);
 	rd_kafka_destroy(k->rk);
 	k->rk = NULL;
@@ -601,7 +623,7 @@ ots_kafka_free(struct ots_kafka *k)
 		ots_spool_close(&k->spool);
 	if (k->conf)
 		rd_kafka_conf_destroy(k->conf);
-	flush_pend(k); /* nothing left normally; frees the copies */
+	flush_pend_kinds(k, 1); /* nothing left normally; frees the copies */
 	free(k->pend);
 	free(k->rbuf);
 	free(k->hk);

@@ -76,6 +76,7 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 {
 	const struct ots_conf *conf = run->conf;
 	const struct ots_capture *cap = run->cap;
+	const struct ots_capture_stats *cs = run->interval && run->cap_st ? run->cap_st : &cap->st;
 	struct ots_worker_stats s;
 	char host[256];
 	unsigned i;
@@ -85,6 +86,14 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 	ots_json_obj_open(j, NULL);
 	ots_json_u64(j, "schema_version", OTS_SCHEMA_VERSION);
 	ots_json_str(j, "record", "stats");
+	ots_json_obj_open(j, "report");
+	ots_json_str(j, "kind", run->interval ? "interval" : "final");
+	ots_json_u64(j, "seq", run->seq ? run->seq : 1);
+	ots_json_str(j, "counters", "cumulative");
+	ots_json_u64(j, "interval_s", run->interval_s);
+	if (run->time_us && !conf->deterministic)
+		ots_json_time(j, "time", run->time_us);
+	ots_json_obj_close(j);
 	ots_json_obj_open(j, "sensor");
 	ots_json_str(j, "version", run->version);
 	ots_json_str(j, "ndpi_version", ots_classify_ndpi_version());
@@ -117,25 +126,30 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 		}
 		ots_json_arr_close(j);
 	}
-	if (cap->st.packets) {
-		ots_json_time(j, "first_seen", cap->st.first_ts);
-		ots_json_time(j, "last_seen", cap->st.last_ts);
+	if (cs->packets) {
+		ots_json_time(j, "first_seen", cs->first_ts);
+		ots_json_time(j, "last_seen", cs->last_ts);
 	}
-	ots_json_u64(j, "packets", cap->st.packets);
-	ots_json_u64(j, "bytes", cap->st.bytes);
+	ots_json_u64(j, "packets", cs->packets);
+	ots_json_u64(j, "bytes", cs->bytes);
 	if (!conf->deterministic) {
 		ots_json_dbl(j, "elapsed_s", run->elapsed_s, 6);
-		ots_json_dbl(j, "pps", run->elapsed_s > 0 ? (double)cap->st.packets / run->elapsed_s
+		ots_json_dbl(j, "pps", run->elapsed_s > 0 ? (double)cs->packets / run->elapsed_s
 		                                          : 0.0, 1);
-		ots_json_dbl(j, "reader_cpu_s", cap->st.cpu_s, 3);
+		if (!run->interval)
+			ots_json_dbl(j, "reader_cpu_s", cs->cpu_s, 3);
 		ots_json_dbl(j, "main_cpu_s", ots_thread_cpu_s(), 3);
 	}
 	ots_json_obj_open(j, "drops");
-	ots_json_u64(j, "ring_full", cap->st.ring_full_drops);
-	ots_json_u64(j, "oversize", cap->st.oversize_drops);
-	ots_json_u64(j, "kernel", cap->st.kernel_drops);
-	ots_json_u64(j, "interface", cap->st.if_drops);
+	ots_json_u64(j, "ring_full", cs->ring_full_drops);
+	ots_json_u64(j, "oversize", cs->oversize_drops);
+	ots_json_u64(j, "kernel", cs->kernel_drops);
+	ots_json_u64(j, "interface", cs->if_drops);
 	ots_json_u64(j, "flow_memcap_packets", s.no_flow);
+	ots_json_obj_close(j);
+
+	ots_json_obj_open(j, "alerts");
+	ots_json_u64(j, "written", run->alerts_total);
 	ots_json_obj_close(j);
 
 	ots_json_obj_open(j, "decode");

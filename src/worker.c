@@ -643,6 +643,8 @@ ots_worker_handle(struct ots_worker *w, const struct ots_msg *m)
 		if (m->ts_us > w->now)
 			w->now = m->ts_us;
 		ots_flow_table_expire(w->ft, w->now, EXPIRE_BUDGET);
+		if (w->cls) /* the live stats records read these while we run */
+			ots_worker_collect(w);
 		break;
 	case OTS_MSG_EOF:
 		ots_flow_table_flush(w->ft, OTS_FLOW_END_EOF);

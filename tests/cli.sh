@@ -19,6 +19,11 @@ check "no input: one line" [ "$(wc -l < "$TMP/e")" -eq 1 ]
 "$OTSENSOR" -r "$P/plant-example.pcap" -w 0 2> "$TMP/e"; check "-w 0 exits 2" [ $? -eq 2 ]
 "$OTSENSOR" -r "$P/plant-example.pcap" --flow-memcap 12x 2> "$TMP/e"; check "bad size exits 2" [ $? -eq 2 ]
 "$OTSENSOR" -r "$P/plant-example.pcap" -i lo 2> "$TMP/e"; check "-r with -i exits 2" [ $? -eq 2 ]
+"$OTSENSOR" -r "$P/plant-example.pcap" --stats-interval 1s 2> "$TMP/e"; check "--stats-interval 1s exits 2" [ $? -eq 2 ]
+check "--stats-interval: the reason" grep -q "stats-interval needs 0 to 86400 seconds" "$TMP/e"
+# a file run: one final stats record, no stats.jsonl (live only)
+"$OTSENSOR" -r "$P/plant-example.pcap" --stats-interval 1 -q -o "$TMP/si"
+check "file run: the final record only, no stats.jsonl" sh -c "jq -e '.report.kind == \"final\" and .report.seq == 1 and .report.interval_s == 0 and .report.counters == \"cumulative\"' $TMP/si/stats.json >/dev/null && [ ! -e $TMP/si/stats.jsonl ]"
 
 # runtime errors exit 1 with one clear line naming the file
 "$OTSENSOR" -r "$TMP/nope.pcap" > "$TMP/o" 2> "$TMP/e"; check "missing file exits 1" [ $? -eq 1 ]

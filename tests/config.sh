@@ -44,7 +44,7 @@ check "--test-config checks the rules" grep -q "rules: valid: " "$TMP/tc.out"
 "$OTSENSOR" -c "$EX" --test-config -z "$top_srcdir/packaging/zones.example.yaml" \
 	-R "$top_srcdir/rules" --user nobody > "$TMP/ex.out" 2>&1
 check "the example config is valid (paths of this host on the command line)" [ $? -eq 0 ]
-check "the example gives 18 options, 3 overridden" grep -q "options valid, 15 from the file" "$TMP/ex.out"
+check "the example gives 19 options, 3 overridden" grep -q "options valid, 16 from the file" "$TMP/ex.out"
 printf 'read: %s\nworkers: 0\n' "$PCAP" > "$TMP/bad1.yaml"
 "$OTSENSOR" -c "$TMP/bad1.yaml" --test-config > /dev/null 2> "$TMP/bad1.err"
 check "--test-config on a bad value: 1" [ $? -eq 1 ]

@@ -3,8 +3,9 @@
  * kafka-mock.c: a Kafka-protocol broker for the tests: librdkafka's mock cluster on loopback.
  *
  * Prints the bootstrap address (HOST:PORT[,...]) on stdout, then serves until stdin closes or
- * SIGTERM/SIGINT. SIGUSR1 takes every broker down (connections refused), SIGUSR2 brings them
- * back. Option: -b N brokers (default 1). Topics are created on first use.
+ * SIGTERM/SIGINT. SIGUSR1, or a line "down" on stdin, takes every broker down (connections
+ * refused); SIGUSR2, or "up", brings them back. Each change is reported on stderr. Option:
+ * -b N brokers (default 1). Topics are created on first use.
  */
 #include <poll.h>
 #include <signal.h>
@@ -38,6 +39,8 @@ main(int argc, char **argv)
 	char err[512];
 	rd_kafka_t *rk;
 	int c, brokers = 1, b;
+	char line[256];
+	size_t used = 0;
 
 	while ((c = getopt(argc, argv, "b:")) != -1) {
 		if (c != 'b') {
@@ -77,10 +80,26 @@ main(int argc, char **argv)
 		int r = poll(&p, 1, 100);
 
 		if (r > 0) {
-			char buf[256];
+			ssize_t n = read(0, line + used, sizeof(line) - 1 - used);
+			char *nl;
 
-			if (read(0, buf, sizeof(buf)) <= 0)
+			if (n <= 0)
 				break; /* stdin closed */
+			used += (size_t)n;
+			line[used] = '\0';
+			while ((nl = strchr(line, '\n'))) {
+				*nl = '\0';
+				if (strcmp(line, "down") == 0)
+					down_req = 1;
+				else if (strcmp(line, "up") == 0)
+					up_req = 1;
+				else if (line[0])
+					fprintf(stderr, "kafka-mock: unknown command '%s'\n", line);
+				used -= (size_t)(nl + 1 - line);
+				memmove(line, nl + 1, used + 1);
+			}
+			if (used == sizeof(line) - 1)
+				used = 0; /* a line too long: dropped */
 		}
 		if (down_req) {
 			down_req = 0;

@@ -53,6 +53,10 @@ struct ots_capture {
 	_Atomic uint64_t prog_bytes;   /* file bytes consumed so far, all files */
 	_Atomic uint64_t prog_first_ts; /* packet time: earliest packet so far (0 none) ... */
 	_Atomic uint64_t prog_last_ts;  /* ... and latest (updated with prog_packets) */
+	/* live counters (written by the reader after each batch, read by main any time) */
+	_Atomic uint64_t prog_wire_bytes;  /* bytes on the wire of the packets counted */
+	_Atomic uint64_t prog_ring_full, prog_oversize;
+	_Atomic uint64_t prog_kernel_drops, prog_if_drops, prog_kernel_recv; /* pcap_stats, 1/s */
 	uint64_t total_file_bytes;
 	/* results, valid after join */
 	struct ots_capture_stats st;
@@ -82,6 +86,12 @@ int ots_capture_start(struct ots_capture *c, const struct ots_conf *conf,
 void ots_capture_stop(struct ots_capture *c);
 void ots_capture_join(struct ots_capture *c);
 void ots_capture_destroy(struct ots_capture *c);
+/*
+ * The capture counters while the reader runs (any thread): packets, bytes, drops (ring full,
+ * oversize; kernel and interface drops from pcap_stats, refreshed by the reader once a
+ * second), first/last packet time. cpu_s is 0. After ots_capture_join use c->st.
+ */
+void ots_capture_snapshot(const struct ots_capture *c, struct ots_capture_stats *st);
 
 /* libpcap's version string. */
 const char *ots_capture_lib_version(void);

@@ -32,6 +32,7 @@ struct ots_conf {
 	const char *ieee_dir;    /* --ieee-data: OUI lists (default /usr/share/ieee-data) */
 	unsigned checkpoint_s;   /* --checkpoint: live inventory files and state every N s */
 	unsigned alert_interval_s; /* --alert-interval: live zone/rule/baseline checks every N s */
+	unsigned stats_interval_s; /* --stats-interval: live stats records every N s (0: at exit) */
 	uint64_t inv_memcap;     /* --inventory-memcap: bytes of inventory observations */
 	const char *zones_path;  /* -z: IEC 62443 zones file */
 	const char *baseline_path; /* --baseline FILE */

@@ -11,8 +11,9 @@
  * When the broker is away, records wait in librdkafka's bounded queue; when that is full, or
  * a record fails (message.timeout.ms), they go to the on-disk spool (kafka-spool.h) and every
  * later record of that kind follows them there until the spool is replayed, so the order per
- * topic, hence per key, is kept. The spool is replayed once the broker answers a metadata
- * request or delivers. ots_kafka_close flushes for flush_timeout_s, then puts whatever is
+ * topic, hence per key, is kept (a failed record goes in front of the spool once no record of
+ * its topic is in flight, so failures reported one by one keep their order). The spool is
+ * replayed once the broker answers a metadata request or delivers. ots_kafka_close flushes for flush_timeout_s, then puts whatever is
  * still queued in front of the spool: nothing is lost short of the spool cap. A record that
  * was replayed but not acknowledged before a crash may be delivered twice.
  */

@@ -32,6 +32,14 @@ struct ots_run {
 	uint64_t rule_reloads;
 	const struct ots_baseline *baseline; /* --learn / --baseline, NULL without */
 	const struct ots_kafka *kafka;       /* --kafka-brokers, NULL without */
+	/* the report block: a live interval record (capture counters from cap_st, a snapshot of
+	 * ots_capture_snapshot) or the final one (cap->st) */
+	int interval;
+	const struct ots_capture_stats *cap_st;
+	uint64_t seq;               /* record number of the run, from 1 */
+	unsigned interval_s;        /* --stats-interval (0: none) */
+	uint64_t time_us;           /* wall clock of the record, us (0: left out) */
+	uint64_t alerts_total;      /* alerts written to alerts.jsonl, all sources */
 	double elapsed_s;
 	uint64_t max_rss_bytes;
 	const char *version;
@@ -39,7 +47,7 @@ struct ots_run {
 
 /* Sum of every worker's counters. */
 void ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum);
-/* The stats.json document. */
+/* The stats.json document (a stats record: final, or an interval record while live). */
 void ots_stats_json(struct ots_json *j, const struct ots_run *run);
 /* A short human summary for a terminal (no -o). */
 void ots_stats_summary(FILE *fp, const struct ots_run *run);

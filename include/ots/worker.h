@@ -5,8 +5,9 @@
  * A worker owns everything its packets touch: its input ring (filled by the reader thread),
  * decode context and IPv4 reassembly, flow table shard, nDPI module, TCP streams, counters and
  * an event ring of ended-flow records drained by the main thread. Nothing is shared with other
- * workers; counters are read by the main thread only after the worker has finished (or as a
- * torn but harmless snapshot for progress).
+ * workers; counters are read by the main thread after the worker has finished, or while it
+ * runs as a torn but harmless snapshot (progress, the live stats records of --stats-interval:
+ * each 64-bit counter is read whole, the flow and classifier counters as of the last TICK).
  */
 #ifndef OTS_WORKER_H
 #define OTS_WORKER_H
@@ -98,7 +99,7 @@ void ots_worker_send_eof(struct ots_worker *w);
 /* Process one input message synchronously (the thread loop uses it; so do tests). */
 void ots_worker_handle(struct ots_worker *w, const struct ots_msg *m);
 
-/* Snapshot of counters into w->st (called by the worker itself at the end). */
+/* Snapshot of counters into w->st (called by the worker itself at each TICK and the end). */
 void ots_worker_collect(struct ots_worker *w);
 
 #endif

@@ -265,7 +265,7 @@ test_truncation_sweep(void **state)
 		{ "log-all-ops", 0, NULL, 1 }, { "quiet", 0, NULL, 1 },
 		{ "suggest-zones", 0, NULL, 1 }, { "state", 1, NULL, 1 },
 		{ "checkpoint", 1, NULL, 1 }, { "alert-interval", 1, NULL, 1 },
-		{ "inventory-memcap", 1, NULL, 1 }, { "geoip", 1, NULL, 1 },
+		{ "stats-interval", 1, NULL, 1 }, { "inventory-memcap", 1, NULL, 1 }, { "geoip", 1, NULL, 1 },
 		{ "ieee-data", 1, NULL, 1 }, { "zones", 1, NULL, 1 }, { "rules", 1, NULL, 1 },
 		{ "learn", 1, NULL, 1 }, { "baseline", 1, NULL, 1 }, { "workers", 1, NULL, 1 },
 		{ "flow-memcap", 1, NULL, 1 }, { "ndpi-packets", 1, NULL, 1 },
@@ -287,14 +287,14 @@ test_truncation_sweep(void **state)
 	ots_conf_args_free(&A);
 	assert_int_equal(ots_conf_file_parse(&A, "ex.yaml", buf, len, full, err, sizeof(err)),
 	                 OTS_OK);
-	assert_int_equal(A.n_file, 18); /* every non-comment key but the false flags */
+	assert_int_equal(A.n_file, 19); /* every non-comment key but the false flags */
 	for (i = 0; i <= len; i++) {
 		struct ots_conf_args t;
 		int rc = ots_conf_file_parse(&t, "ex.yaml", buf, i, full, err, sizeof(err));
 
 		if (rc == OTS_OK) {
 			ok++;
-			assert_true(t.n_file <= 18);
+			assert_true(t.n_file <= 19);
 		} else {
 			assert_true(strncmp(err, "ex.yaml:", 8) == 0);
 			assert_null(strchr(err, '\n'));
