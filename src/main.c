@@ -1007,6 +1007,7 @@ main(int argc, char **argv)
 	char title[1024];
 	double last_ckpt, last_alerts, alert_every, last_stats;
 	struct ots_capture_stats cap_now;
+	struct ots_worker_stats *wst = NULL; /* live stats records: the workers' snapshots */
 	FILE *stats_jsonl = NULL;
 	uint64_t stats_seq = 0;
 	const char *skey;
@@ -1202,7 +1203,10 @@ main(int argc, char **argv)
 	}
 	inv.memcap = conf.inv_memcap; /* after --state: a loaded state is never cut */
 	workers = calloc(conf.workers, sizeof(*workers));
-	if (!workers) {
+	wst = calloc(conf.workers, sizeof(*wst));
+	if (!workers || !wst) {
+		free(workers);
+		free(wst);
 		ots_err("out of memory");
 		ots_capture_destroy(&cap);
 		return 1;
@@ -1331,6 +1335,9 @@ main(int argc, char **argv)
 		    mono_now() - last_stats >= (double)conf.stats_interval_s) {
 			/* live stats: the counters so far, cumulative (workers: see worker.h) */
 			ots_capture_snapshot(&cap, &cap_now);
+			for (i = 0; i < conf.workers; i++)
+				ots_worker_stats_snapshot(&workers[i], &wst[i]);
+			run.wst = wst;
 			run.interval = 1;
 			run.cap_st = &cap_now;
 			run.seq = ++stats_seq;
@@ -1353,6 +1360,7 @@ main(int argc, char **argv)
 
 	run.interval = 0;
 	run.cap_st = NULL;
+	run.wst = NULL; /* the workers are joined: their own counters from here */
 	run.elapsed_s = mono_now() - t0;
 	run.max_rss_bytes = ots_stats_max_rss();
 
@@ -1457,6 +1465,7 @@ teardown:
 	for (i = 0; i < conf.workers; i++)
 		ots_worker_destroy(&workers[i]);
 	free(workers);
+	free(wst);
 	ots_capture_destroy(&cap); /* again after a normal end: it is idempotent */
 	ots_output_close(&out);
 	ots_kafka_free(kafka);

@@ -42,7 +42,7 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	for (i = 0; i < run->nworkers; i++) {
-		const struct ots_worker_stats *s = &run->workers[i].st;
+		const struct ots_worker_stats *s = run->wst ? &run->wst[i] : &run->workers[i].st;
 
 		ADD(packets); ADD(bytes); ADD(ip_packets); ADD(non_ip); ADD(frag_held);
 		ADD(no_flow); ADD(stream_bytes); ADD(tcp_gaps); ADD(tcp_gap_bytes);
@@ -294,7 +294,7 @@ ots_stats_json(struct ots_json *j, const struct ots_run *run)
 
 	ots_json_arr_open(j, "workers");
 	for (i = 0; i < run->nworkers; i++) {
-		const struct ots_worker_stats *w = &run->workers[i].st;
+		const struct ots_worker_stats *w = run->wst ? &run->wst[i] : &run->workers[i].st;
 
 		ots_json_obj_open(j, NULL);
 		ots_json_u64(j, "id", i);

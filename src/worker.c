@@ -367,6 +367,8 @@ ots_worker_init(struct ots_worker *w, unsigned id, const struct ots_conf *conf, 
 	memset(w, 0, sizeof(*w));
 	w->id = id;
 	w->conf = conf;
+	pthread_mutex_init(&w->pub_lock, NULL);
+	w->pub_ok = 1;
 	atomic_init(&w->done, 0);
 	atomic_init(&w->init_failed, 0);
 	if (ots_ring_init(&w->in, conf->ring_bytes) != OTS_OK ||
@@ -643,8 +645,12 @@ ots_worker_handle(struct ots_worker *w, const struct ots_msg *m)
 		if (m->ts_us > w->now)
 			w->now = m->ts_us;
 		ots_flow_table_expire(w->ft, w->now, EXPIRE_BUDGET);
-		if (w->cls) /* the live stats records read these while we run */
+		if (w->cls) { /* the live stats records read these while we run */
 			ots_worker_collect(w);
+			pthread_mutex_lock(&w->pub_lock);
+			w->pub = w->st;
+			pthread_mutex_unlock(&w->pub_lock);
+		}
 		break;
 	case OTS_MSG_EOF:
 		ots_flow_table_flush(w->ft, OTS_FLOW_END_EOF);
@@ -738,6 +744,17 @@ ots_worker_destroy(struct ots_worker *w)
 	ots_defrag_free(w->defrag);
 	ots_ring_destroy(&w->in);
 	ots_ring_destroy(&w->out);
+	if (w->pub_ok)
+		pthread_mutex_destroy(&w->pub_lock);
+	w->pub_ok = 0;
+}
+
+void
+ots_worker_stats_snapshot(struct ots_worker *w, struct ots_worker_stats *out)
+{
+	pthread_mutex_lock(&w->pub_lock);
+	*out = w->pub;
+	pthread_mutex_unlock(&w->pub_lock);
 }
 
 void

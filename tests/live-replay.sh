@@ -9,7 +9,7 @@
 # What legitimately differs and is left out of the comparison: times (packet time is the
 # replay's wall clock) and what derives from them (first_seen, last_seen, duration_s, the flow
 # id, which hashes the first packet's time); the run's own figures (elapsed, CPU, memory, pid,
-# inputs vs interface). Identity records are compared as (asset address, protocol, attribute,
+# inputs vs interface, the record's time and the live stats interval). Identity records are compared as (asset address, protocol, attribute,
 # value): one is written per such fact, from whichever flow (and so source message and
 # confidence) reached the output first, and without --deterministic that is arrival order
 # across workers, file runs included.
@@ -57,7 +57,8 @@ untimed | identity
 JQ
 cat > "$TMP/stats.jq" <<'JQ'
 del(.sensor, .interface, .inputs, .first_seen, .last_seen, .elapsed_s, .pps, .reader_cpu_s,
-    .main_cpu_s, .memory, .inventory.checkpoint_s, .inventory.memory_bytes)
+    .main_cpu_s, .memory, .inventory.checkpoint_s, .inventory.memory_bytes, .report.time,
+    .report.interval_s)
 | .workers |= map(del(.cpu_s, .flow_mem_peak_bytes, .output_waits))
 JQ
 

@@ -20,6 +20,9 @@ struct ots_run {
 	const struct ots_capture *cap;
 	const struct ots_worker *workers;
 	unsigned nworkers;
+	/* while the workers run: their published counters (ots_worker_stats_snapshot), one per
+	 * worker; NULL: read workers[i].st (after they were joined) */
+	const struct ots_worker_stats *wst;
 	const struct ots_output *out;
 	const struct ots_inv *inv;  /* NULL when no inventory was kept */
 	const char *zones_path;     /* -z, NULL without */

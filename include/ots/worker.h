@@ -6,8 +6,8 @@
  * decode context and IPv4 reassembly, flow table shard, nDPI module, TCP streams, counters and
  * an event ring of ended-flow records drained by the main thread. Nothing is shared with other
  * workers; counters are read by the main thread after the worker has finished, or while it
- * runs as a torn but harmless snapshot (progress, the live stats records of --stats-interval:
- * each 64-bit counter is read whole, the flow and classifier counters as of the last TICK).
+ * runs through ots_worker_stats_snapshot() (a copy the worker publishes under a lock at each
+ * TICK: the live stats records of --stats-interval).
  */
 #ifndef OTS_WORKER_H
 #define OTS_WORKER_H
@@ -84,6 +84,10 @@ struct ots_worker {
 	_Atomic(const struct ots_rules *) *rules_slot;
 	const struct ots_rules *rules;
 	struct ots_worker_stats st;
+	/* st as of the last TICK, for readers while the worker runs (live stats records) */
+	pthread_mutex_t pub_lock;
+	int pub_ok;                 /* pub_lock initialised */
+	struct ots_worker_stats pub;
 };
 
 /* Allocate rings and per-worker state. err gets a reason on failure. */
@@ -101,5 +105,12 @@ void ots_worker_handle(struct ots_worker *w, const struct ots_msg *m);
 
 /* Snapshot of counters into w->st (called by the worker itself at each TICK and the end). */
 void ots_worker_collect(struct ots_worker *w);
+
+/*
+ * The worker's counters as of its last TICK (once a second of packet time), copied under a
+ * lock: what another thread may read while the worker runs. After the worker is joined,
+ * read w->st directly.
+ */
+void ots_worker_stats_snapshot(struct ots_worker *w, struct ots_worker_stats *out);
 
 #endif
