@@ -10,9 +10,9 @@
 # replay's wall clock) and what derives from them (first_seen, last_seen, duration_s, the flow
 # id, which hashes the first packet's time); the run's own figures (elapsed, CPU, memory, pid,
 # inputs vs interface, the record's time and the live stats interval). Identity records are
-# compared as (asset address, protocol, attribute, value): one is written per such fact, from whichever flow (and so source message and
-# confidence) reached the output first, and without --deterministic that is arrival order
-# across workers, file runs included.
+# compared as (asset address, protocol, attribute, value): one is written per such fact,
+# from whichever flow (and so source message and confidence) reached the output first, and
+# without --deterministic that is arrival order across workers, file runs included.
 # No address and no IPv6 on the veths, so the kernel sends nothing of its own on them (no
 # router solicitation, MLD, ARP): the sensor must count exactly the capture's packets.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
