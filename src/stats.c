@@ -34,6 +34,26 @@ ots_stats_max_rss(void)
 	return (uint64_t)ru.ru_maxrss * 1024u; /* Linux reports KiB */
 }
 
+static void
+dec_add(struct ots_decode_stats *sum, const struct ots_decode_stats *s)
+{
+	unsigned a;
+
+	for (a = 0; a < OTS_AN__COUNT; a++)
+		sum->anomalies[a] += s->anomalies[a];
+	sum->ipv4 += s->ipv4;
+	sum->ipv6 += s->ipv6;
+	sum->arp += s->arp;
+	sum->lldp += s->lldp;
+	sum->cdp += s->cdp;
+	sum->tcp += s->tcp;
+	sum->udp += s->udp;
+	sum->other_l3 += s->other_l3;
+	sum->other_l4 += s->other_l4;
+	sum->frags += s->frags;
+	sum->reassembled += s->reassembled;
+}
+
 #define ADD(f) sum->f += s->f
 void
 ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
@@ -47,11 +67,7 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 		ADD(packets); ADD(bytes); ADD(ip_packets); ADD(non_ip); ADD(frag_held);
 		ADD(no_flow); ADD(stream_bytes); ADD(tcp_gaps); ADD(tcp_gap_bytes);
 		ADD(stream_nomem); ADD(out_waits); ADD(flows_out);
-		for (a = 0; a < OTS_AN__COUNT; a++)
-			ADD(dec.anomalies[a]);
-		ADD(dec.ipv4); ADD(dec.ipv6); ADD(dec.arp); ADD(dec.lldp); ADD(dec.cdp);
-		ADD(dec.tcp); ADD(dec.udp); ADD(dec.other_l3); ADD(dec.other_l4);
-		ADD(dec.frags); ADD(dec.reassembled);
+		dec_add(&sum->dec, &s->dec);
 		ADD(flow.created); ADD(flow.ended_idle); ADD(flow.ended_active);
 		ADD(flow.ended_closed); ADD(flow.ended_evicted); ADD(flow.ended_eof);
 		ADD(flow.memcap_fail); ADD(flow.peak_active); ADD(flow.mem_peak);
@@ -68,6 +84,10 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 			ADD(app.proto[a].desync); ADD(app.proto[a].given_up);
 		}
 	}
+	/* what the reader decoded for a single worker (files: OTS_MSG_PKT_DEC); complete once the
+	 * reader is joined, and never written by a live reader */
+	if (run->cap && !run->interval)
+		dec_add(&sum->dec, &run->cap->dec);
 }
 #undef ADD
 
