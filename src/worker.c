@@ -718,6 +718,15 @@ worker_main(void *arg)
 		ots_worker_collect(w);
 	w->st.cpu_s = ots_thread_cpu_s();
 	atomic_store_explicit(&w->done, 1, memory_order_release);
+	/*
+	 * Every flow ended at EOF, so nDPI's module (some 20 M instructions to tear down) goes
+	 * now, on this thread, while the main thread writes the results, rather than after them
+	 * in ots_worker_destroy. Nothing reads w->cls until the main thread joins us.
+	 */
+	if (w->cls && ots_flow_table_stats(w->ft)->active == 0) {
+		ots_classify_free(w->cls);
+		w->cls = NULL;
+	}
 	return NULL;
 }
 
@@ -745,7 +754,7 @@ ots_worker_destroy(struct ots_worker *w)
 	if (w->ft) {
 		/* ends remaining flows (error paths only): nobody drains the event ring any more */
 		atomic_store(&w->discard, 1);
-		if (!w->cls)
+		if (!w->cls && ots_flow_table_stats(w->ft)->active)
 			w->cls = ots_classify_new(w->conf->ndpi_max_pkts); /* flow_end needs names */
 		ots_flow_table_free(w->ft);
 		w->ft = NULL;
