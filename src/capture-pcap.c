@@ -24,12 +24,18 @@
 
 #define PUBLISH_EVERY 32
 
+/* Live: how long the reader waits for room in a full worker ring before it drops. */
+#define LIVE_RING_WAIT_NS 100000000L
+
 struct reader {
 	struct ots_capture *c;
 	uint16_t linktype;
 	int live;
 	uint64_t last_tick_sec;
 	struct ots_input_stats *in;
+	/* live: bit w set while worker w's ring stayed full past LIVE_RING_WAIT_NS (its packets
+	 * are dropped at once until it has room again) */
+	uint64_t overloaded[(OTS_MAX_WORKERS + 63) / 64];
 	/* files with one worker: the reader decodes (OTS_MSG_PKT_DEC, see worker.h) */
 	int predecode;
 	struct ots_decode_ctx dctx;
@@ -161,6 +167,28 @@ publish_all(struct ots_capture *c)
 		ots_ring_publish(&c->workers[i].in);
 }
 
+/* Live, worker `id`'s ring is full: 1 to drop the packet now (the worker is overloaded, or
+ * has been full since t0 for longer than LIVE_RING_WAIT_NS), 0 to wait a little more. */
+static int
+live_give_up(struct reader *r, unsigned id, struct timespec *t0)
+{
+	struct timespec now;
+	uint64_t bit = 1ull << (id % 64);
+
+	if (r->overloaded[id / 64] & bit)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (t0->tv_sec == 0 && t0->tv_nsec == 0) {
+		*t0 = now;
+		return 0;
+	}
+	if ((now.tv_sec - t0->tv_sec) * 1000000000L + (now.tv_nsec - t0->tv_nsec) <
+	    LIVE_RING_WAIT_NS)
+		return 0;
+	r->overloaded[id / 64] |= bit;
+	return 1;
+}
+
 /* Copy one message into worker w's ring (reserved room and header; the caller fills data[]
  * with caplen bytes). Returns the message, or NULL when it was dropped. */
 static struct ots_msg *
@@ -171,13 +199,14 @@ reserve(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, u
 	struct ots_msg *m;
 	unsigned spins = 0;
 	uint32_t len = (uint32_t)sizeof(*m) + caplen;
+	struct timespec t0 = { 0, 0 };
 
 	if (len > OTS_RING_MAX_RECORD(&w->in)) {
 		c->st.oversize_drops++;
 		return 0;
 	}
 	while (!(m = ots_ring_reserve(&w->in, len))) {
-		if (may_drop && r->live) {
+		if (may_drop && r->live && live_give_up(r, w->id, &t0)) {
 			c->st.ring_full_drops++;
 			return NULL;
 		}
@@ -186,6 +215,8 @@ reserve(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, u
 			return NULL;
 		ots_backoff_sleep(&spins);
 	}
+	if (r->live && spins)
+		r->overloaded[w->id / 64] &= ~(1ull << (w->id % 64));
 	m->ts_us = ts_us;
 	m->caplen = caplen;
 	m->wirelen = wirelen;

@@ -434,8 +434,9 @@ parse_args(int argc, char **argv, struct ots_conf *conf)
 		case 'f': conf->bpf = optarg; break;
 		case 'o': conf->outdir = optarg; break;
 		case 'w':
-			if (ots_parse_uint(optarg, 1, 256, &v) != OTS_OK)
-				return bad_usage("-w needs a worker count from 1 to 256, not '%s'", optarg);
+			if (ots_parse_uint(optarg, 1, OTS_MAX_WORKERS, &v) != OTS_OK)
+				return bad_usage("-w needs a worker count from 1 to %d, not '%s'",
+				                 OTS_MAX_WORKERS, optarg);
 			conf->workers = (unsigned)v;
 			break;
 		case 'q': conf->quiet = 1; break;

@@ -4,8 +4,11 @@
  *
  * One reader per capture source: it reads packets with libpcap (files in the order given, or
  * one live interface), computes the symmetric shard hash and copies each packet into its
- * worker's ring. Live capture drops (and counts) a packet whose ring is full rather than stall
- * the kernel ring; file reading waits instead, so an offline result never depends on timing.
+ * worker's ring. Live, a full ring makes the reader wait up to 100 ms for room (the kernel's
+ * much larger buffer holds the traffic meanwhile, so a short stall of one worker loses
+ * nothing); a worker that has not made room by then has its packets dropped and counted until
+ * it has room again, so one stuck worker cannot stall the others for long. File reading
+ * waits as long as it takes, so an offline result never depends on timing.
  * The reader also sends every worker a TICK each second of packet time (so idle shards expire
  * flows) and an EOF at the end.
  */

@@ -10,6 +10,9 @@
 #include "ots/flow.h"
 #include "ots/stream-tcp.h"
 
+/* -w: worker threads, at most */
+#define OTS_MAX_WORKERS 256
+
 struct ots_conf {
 	char **inputs;           /* -r paths after directory expansion, in order */
 	size_t n_inputs;
