@@ -1111,12 +1111,8 @@ main(int argc, char **argv)
 		ots_conf_free(&conf);
 		return rc;
 	}
-	if (conf.rules_path && rules_reload(&conf, &rctx, &zc) != 0) {
-		if (zc.have)
-			ots_zones_free(&zc.zones);
-		ots_conf_free(&conf);
-		return 1;
-	}
+	if (conf.rules_path && rules_reload(&conf, &rctx, &zc) != 0)
+		goto early_fail;
 	if (conf.suggest_zones)
 		conf.quiet = 1; /* stdout is the YAML */
 	if (!conf.deterministic && gethostname(zc.host, sizeof(zc.host) - 1) != 0)
@@ -1129,36 +1125,31 @@ main(int argc, char **argv)
 			ots_info("%s exists: alerting against it, not learning", conf.baseline_path);
 		else if (rc == OTS_EIO && conf.baseline_path && (errno != ENOENT || !conf.learn_us)) {
 			ots_err("%s%s", err, errno == ENOENT ? " (give --learn DURATION to learn it)" : "");
-			ots_conf_free(&conf);
-			return 1;
+			goto early_fail;
 		} else if (rc == OTS_EIO) {
 			ots_baseline_learn(&zc.bl, conf.learn_us);
 		} else if (rc != OTS_OK) {
 			ots_err("%s", err);
-			ots_conf_free(&conf);
-			return 1;
+			goto early_fail;
 		}
 	}
 
 	if (ots_capture_check(&conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
-		ots_conf_free(&conf);
-		return 1;
+		goto early_fail;
 	}
 	/* the capture opens with the privileges we were started with, --user drops them */
 	if (ots_capture_open(&cap, &conf, err, sizeof(err)) != OTS_OK ||
 	    ots_priv_apply(&conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		ots_capture_destroy(&cap);
-		ots_conf_free(&conf);
-		return 1;
+		goto early_fail;
 	}
 	if (ots_output_open(&out, &conf, err, sizeof(err)) != OTS_OK) {
 		ots_err("%s", err);
 		ots_output_close(&out);
 		ots_capture_destroy(&cap);
-		ots_conf_free(&conf);
-		return 1;
+		goto early_fail;
 	}
 	ots_inv_init(&inv);
 	memset(&oui, 0, sizeof(oui));
@@ -1174,8 +1165,7 @@ main(int argc, char **argv)
 			ots_err("cannot write %s: %s", path, strerror(errno));
 			ots_output_close(&out);
 			ots_capture_destroy(&cap);
-			ots_conf_free(&conf);
-			return 1;
+			goto early_fail;
 		}
 	}
 	if (conf.iface && conf.outdir && conf.stats_interval_s) {
@@ -1189,19 +1179,12 @@ main(int argc, char **argv)
 				fclose(zc.alerts);
 			ots_output_close(&out);
 			ots_capture_destroy(&cap);
-			ots_conf_free(&conf);
-			return 1;
+			goto early_fail;
 		}
 	}
 	if ((inv_on && inventory_open(&conf, &inv, &oui, &geo) != 0) ||
-	    kafka_start(&conf, zc.host) != 0) {
-		ots_output_close(&out);
-		ots_capture_destroy(&cap);
-		ots_inv_free(&inv);
-		ots_oui_free(&oui);
-		ots_conf_free(&conf);
-		return 1;
-	}
+	    kafka_start(&conf, zc.host) != 0)
+		goto early_close;
 	inv.memcap = conf.inv_memcap; /* after --state: a loaded state is never cut */
 	workers = calloc(conf.workers, sizeof(*workers));
 	wst = calloc(conf.workers, sizeof(*wst));
@@ -1209,8 +1192,7 @@ main(int argc, char **argv)
 		free(workers);
 		free(wst);
 		ots_err("out of memory");
-		ots_capture_destroy(&cap);
-		return 1;
+		goto early_close;
 	}
 	for (i = 0; i < conf.workers; i++) {
 		if (ots_worker_init(&workers[i], i, &conf, err, sizeof(err)) != OTS_OK) {
@@ -1492,4 +1474,30 @@ teardown:
 		ots_zones_free(&zc.zones);
 	ots_conf_free(&conf);
 	return status;
+
+early_close: /* before any thread started, outputs open */
+	ots_capture_destroy(&cap);
+	ots_output_close(&out);
+	ots_kafka_free(kafka);
+	kafka = NULL;
+	ots_inv_free(&inv);
+	ots_oui_free(&oui);
+	if (geo)
+		ots_geoip_close(geo);
+	if (zc.alerts)
+		fclose(zc.alerts);
+	if (stats_jsonl)
+		fclose(stats_jsonl);
+early_fail: /* before any thread started: what the configuration loaded */
+	ots_policy_free(&zc.pol);
+	for (i = 0; i < rctx.n_sets; i++) {
+		ots_rules_free(rctx.sets[i]);
+		free(rctx.sets[i]);
+	}
+	free(rctx.sets);
+	ots_baseline_free(&zc.bl);
+	if (zc.have)
+		ots_zones_free(&zc.zones);
+	ots_conf_free(&conf);
+	return 1;
 }

@@ -32,6 +32,12 @@ check "missing file: names it" grep -q "nope.pcap: No such file" "$TMP/e"
 "$OTSENSOR" -r "$P/corrupt.pcap" -o "$TMP/c" > "$TMP/o" 2> "$TMP/e"; check "corrupt file exits 1" [ $? -eq 1 ]
 check "corrupt file: one line" [ "$(wc -l < "$TMP/e")" -eq 1 ]
 check "corrupt file: says why" grep -q "corrupt.pcap: not a pcap or pcapng capture" "$TMP/e"
+# every early exit frees what the configuration loaded (rules, zones): under ASan a leak
+# would turn these exits into aborts
+"$OTSENSOR" -r "$P/corrupt.pcap" -R "$top_srcdir/rules" -z "$top_srcdir/packaging/zones.example.yaml" \
+	-o "$TMP/c2" > "$TMP/o" 2> "$TMP/e"; check "corrupt file with -R -z exits 1" [ $? -eq 1 ]
+"$OTSENSOR" -r "$P/plant-example.pcap" -R "$top_srcdir/rules" --baseline "$TMP/none/b.json" \
+	> "$TMP/o" 2> "$TMP/e"; check "missing --baseline with -R exits 1" [ $? -eq 1 ]
 "$OTSENSOR" -r "$P/plant-example.pcap" -f "tcp port nonsense" 2> "$TMP/e"; check "bad BPF exits 1" [ $? -eq 1 ]
 check "bad BPF: says so" grep -q "bad filter" "$TMP/e"
 
