@@ -2,14 +2,28 @@
 /*
  * oui.c: NIC vendor lookup from the IEEE MA-L, MA-M, MA-S and IAB registries (oui.h).
  * Formats: the CSV files of Debian's ieee-data (RFC 4180 quoting) and the legacy oui.txt.
+ * Loading takes the common record shape through a fast path (ots_oui_scan_csv: SSE2 scans
+ * where available), the rest through the full parser; prefixes are radix-sorted.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(OTS_OUI_PORTABLE)
+#include <emmintrin.h>
+#define OUI_SSE2 1
+#endif
+
+#if defined(__GNUC__)
+#define OUI_INLINE inline __attribute__((always_inline))
+#else
+#define OUI_INLINE inline
+#endif
 
 #include "ots/error.h"
 #include "ots/oui.h"
@@ -219,6 +233,227 @@ bad_line:
 	return OTS_EINVAL;
 }
 
+/* Hex digit value + 1 (0: not a hex digit) for the fast path. */
+static const uint8_t hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/*
+ * Bytes that end a name run in the fast path: STOP_PLAIN in an unquoted name (the comma, and
+ * control bytes, which set_name refuses or which need the full parser: tab, CR, LF),
+ * STOP_QUOTED in a quoted one (the quote and control bytes).
+ */
+#define STOP_PLAIN 1
+#define STOP_QUOTED 2
+#define STOP_CTRL (STOP_PLAIN | STOP_QUOTED)
+static const uint8_t name_stop[256] = {
+	STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL,
+	STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL,
+	STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL,
+	STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL, STOP_CTRL,
+	[','] = STOP_PLAIN, ['"'] = STOP_QUOTED, [0x7f] = STOP_CTRL,
+};
+
+#ifdef OUI_SSE2
+/* Sixteen bytes at p (the caller checked they are in the buffer). */
+static inline __m128i
+load16(const char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* First byte of p[0..end) with name_stop[] & mask (stop: the quote or the comma), or end. */
+static inline const char *
+name_run(const char *p, const char *end, unsigned mask, char stop)
+{
+	const __m128i vs = _mm_set1_epi8(stop), vdel = _mm_set1_epi8(0x7f),
+	              vctl = _mm_set1_epi8(0x1f);
+
+	while (end - p >= 16) {
+		__m128i x = load16(p);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vs), _mm_cmpeq_epi8(x, vdel)),
+		                           _mm_cmpeq_epi8(_mm_min_epu8(x, vctl), x));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+	while (p < end && !(name_stop[(unsigned char)*p] & mask))
+		p++;
+	return p;
+}
+
+/* First byte of p[0..end) equal to a or b, or end. */
+static inline const char *
+find2(const char *p, const char *end, char a, char b)
+{
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+
+	while (end - p >= 16) {
+		__m128i x = load16(p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		        _mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)));
+
+		if (m != 0)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+	while (p < end && *p != a && *p != b)
+		p++;
+	return p;
+}
+#else
+#define ONES UINT64_C(0x0101010101010101)
+
+/*
+ * Nonzero when one of the eight bytes of w is a control byte (below 0x20 or 0x7f) or equals
+ * the byte in every lane of c8 (an ASCII byte): the usual "has a zero byte" test on w ^ c8,
+ * w ^ 0x7f.. and "has a byte below 0x20" on w, which share their top bit with w.
+ */
+static inline uint64_t
+has_stop(uint64_t w, uint64_t c8)
+{
+	return ((w - ONES * 0x20) | ((w ^ c8) - ONES) | ((w ^ (ONES * 0x7f)) - ONES)) & ~w &
+	       (ONES * 0x80);
+}
+
+/* First byte of p[0..end) with name_stop[] & mask, or end; eight bytes a step to there. */
+static inline const char *
+name_run(const char *p, const char *end, unsigned mask, char stop)
+{
+	uint64_t w;
+
+	while (end - p >= 8) {
+		memcpy(&w, p, 8);
+		if (has_stop(w, ONES * (unsigned char)stop))
+			break;
+		p += 8;
+	}
+	while (p < end && !(name_stop[(unsigned char)*p] & mask))
+		p++;
+	return p;
+}
+
+/* First byte of p[0..end) equal to a or b, or end. */
+static inline const char *
+find2(const char *p, const char *end, char a, char b)
+{
+	const char *x = memchr(p, a, (size_t)(end - p));
+	const char *y = memchr(p, b, (size_t)((x ? x : end) - p));
+
+	return y ? y : x ? x : end;
+}
+#endif
+
+/* ots_oui_scan_csv() (oui.h), inlined into the loader; reads only buf[0..len). */
+static OUI_INLINE int
+scan_csv(const char *buf, size_t len, size_t *used, struct ots_oui_span *sp)
+{
+	const char *p = buf, *end = buf + len, *s, *e, *nl;
+	uint64_t v = 0;
+	size_t nd, i;
+	unsigned bad;
+
+	/* Registry: one of the four published ones (the field is not kept; others: full parser) */
+	if (len < 32)
+		return 0;
+	if (memcmp(p, "MA-", 3) == 0 && (p[3] == 'L' || p[3] == 'M' || p[3] == 'S') && p[4] == ',')
+		p += 5;
+	else if (memcmp(p, "IAB,", 4) == 0)
+		p += 4;
+	else
+		return 0;
+
+	/* Assignment: 6, 7 or 9 hex digits right up to the comma (len >= 32: p[9] is in buf) */
+	nd = p[6] == ',' ? 6 : p[7] == ',' ? 7 : p[9] == ',' ? 9 : 0;
+	if (nd == 0)
+		return 0;
+	/* a digit's value, UINT_MAX for a non-hex byte (seen in bad) */
+#define HEX(k) (hex1[(unsigned char)p[k]] - 1u)
+	{
+		unsigned h0 = HEX(0), h1 = HEX(1), h2 = HEX(2), h3 = HEX(3), h4 = HEX(4), h5 = HEX(5);
+
+		bad = h0 | h1 | h2 | h3 | h4 | h5;
+		v = (uint64_t)(h0 << 20 | h1 << 16 | h2 << 12 | h3 << 8 | h4 << 4 | h5);
+	}
+	for (i = 6; i < nd; i++) {
+		unsigned h = HEX(i);
+
+		bad |= h;
+		v = v << 4 | h;
+	}
+#undef HEX
+	if (bad > 15)
+		return 0;
+	p += nd + 1;
+
+	/* Organization Name: plain up to the comma, or quoted without "" and followed by one */
+	if (p < end && *p == '"') {
+		s = ++p;
+		p = name_run(p, end, STOP_QUOTED, '"');
+		if (p == end || *p != '"')
+			return 0;
+		e = p++;
+		if (p == end || *p != ',')
+			return 0; /* "" escape, blanks after the quote, end of record, ... */
+	} else {
+		s = p;
+		p = name_run(p, end, STOP_PLAIN, ',');
+		if (p == end || *p != ',')
+			return 0;
+		e = p;
+	}
+	if (e - s >= OTS_OUI_NAME_MAX)
+		return 0;
+	while (s < e && *s == ' ')
+		s++;
+	while (e > s && e[-1] == ' ')
+		e--;
+	if (s == e)
+		return 0;
+	p++;
+
+	/* Organization Address: the last field, on this line */
+	if (p < end && *p == '"') {
+		size_t lim = len < (size_t)OTS_OUI_REC_MAX ? len : (size_t)OTS_OUI_REC_MAX;
+		const char *q;
+
+		p++;
+		if (p - buf >= (ptrdiff_t)lim)
+			return 0;
+		q = find2(p, buf + lim, '"', '\n');
+		if (q == buf + lim || *q != '"')
+			return 0; /* over several lines (the full parser counts them), too long */
+		nl = q + 1;
+		if (nl < end && *nl == '\r')
+			nl++;
+		if (nl == end || *nl != '\n')
+			return 0; /* "" escape, text after the quote, end of buffer, ... */
+	} else {
+		nl = find2(p, end, '\n', ',');
+		if (nl == end || *nl != '\n')
+			return 0; /* a fifth field, no line end */
+	}
+	if (nl - buf >= OTS_OUI_REC_MAX)
+		return 0;
+
+	sp->prefix = v;
+	sp->bits = (unsigned)nd * 4;
+	sp->name = s;
+	sp->name_len = (size_t)(e - s);
+	*used = (size_t)(nl - buf) + 1;
+	return 1;
+}
+
+int
+ots_oui_scan_csv(const char *buf, size_t len, size_t *used, struct ots_oui_span *sp)
+{
+	return scan_csv(buf, len, used, sp);
+}
+
 int
 ots_oui_parse_txt(const char *line, size_t len, struct ots_oui_rec *rec)
 {
@@ -261,7 +496,7 @@ struct loader {
 	struct ots_oui *o;
 	size_t cap[OTS_OUI__NLEN];
 	size_t names_cap;
-	uint32_t *hash; /* open addressing: name offset + 1, 0 = empty */
+	uint64_t *hash; /* open addressing: name hash << 32 | (name offset + 1), 0 = empty */
 	size_t hash_cap, hash_n;
 	const char *first_bad_file; /* static file name ("oui.csv") */
 	unsigned long first_bad_line;
@@ -281,33 +516,44 @@ set_err(struct loader *ld, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint32_t
+#define HASH_MUL UINT64_C(0x9e3779b97f4a7c15)
+
+/*
+ * Hash of a name: its length and its first and last eight bytes (names that share those only
+ * cost a longer probe; intern compares the whole name).
+ */
+static OUI_INLINE uint32_t
 name_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = n * HASH_MUL, a, b;
 
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else {
+		for (a = 0, b = 0; n > 0; n--)
+			a = a << 8 | (unsigned char)*s++;
+	}
+	h = (h ^ a) * HASH_MUL;
+	h = (h ^ (h >> 29) ^ b) * HASH_MUL;
+	return (uint32_t)(h >> 32 ^ h);
 }
 
 static int
 hash_grow(struct loader *ld)
 {
-	size_t ncap = ld->hash_cap ? ld->hash_cap * 2 : 1u << 15, i;
-	uint32_t *nh = calloc(ncap, sizeof(*nh));
+	size_t ncap = ld->hash_cap ? ld->hash_cap * 2 : 1u << 16, i; /* Debian's: 30k names */
+	uint64_t *nh = calloc(ncap, sizeof(*nh));
 
 	if (nh == NULL)
 		return OTS_ENOMEM;
 	for (i = 0; i < ld->hash_cap; i++) {
-		uint32_t v = ld->hash[i];
-		const char *s;
+		uint64_t v = ld->hash[i];
 		size_t j;
 
 		if (v == 0)
 			continue;
-		s = ld->o->names + v - 1;
-		j = name_hash(s, strlen(s)) & (ncap - 1);
+		j = (size_t)(v >> 32) & (ncap - 1);
 		while (nh[j] != 0)
 			j = (j + 1) & (ncap - 1);
 		nh[j] = v;
@@ -319,21 +565,24 @@ hash_grow(struct loader *ld)
 }
 
 /* Offset of name in the blob, added on first sight. Returns OTS_OK or OTS_ENOMEM/ELIMIT. */
-static int
+static OUI_INLINE int
 intern(struct loader *ld, const char *name, size_t n, uint32_t *off)
 {
 	struct ots_oui *o = ld->o;
+	uint32_t h;
 	size_t j;
 	int rc;
 
 	if ((ld->hash_n + 1) * 2 > ld->hash_cap && (rc = hash_grow(ld)) != OTS_OK)
 		return rc;
-	j = name_hash(name, n) & (ld->hash_cap - 1);
+	h = name_hash(name, n);
+	j = h & (ld->hash_cap - 1);
 	for (; ld->hash[j] != 0; j = (j + 1) & (ld->hash_cap - 1)) {
-		const char *s = o->names + ld->hash[j] - 1;
+		uint64_t v = ld->hash[j];
+		const char *s = o->names + (uint32_t)v - 1;
 
-		if (memcmp(s, name, n) == 0 && s[n] == '\0') {
-			*off = ld->hash[j] - 1;
+		if ((uint32_t)(v >> 32) == h && memcmp(s, name, n) == 0 && s[n] == '\0') {
+			*off = (uint32_t)v - 1;
 			return OTS_OK;
 		}
 	}
@@ -354,20 +603,20 @@ intern(struct loader *ld, const char *name, size_t n, uint32_t *off)
 	memcpy(o->names + o->names_len, name, n);
 	o->names[o->names_len + n] = '\0';
 	o->names_len += n + 1;
-	ld->hash[j] = *off + 1;
+	ld->hash[j] = (uint64_t)h << 32 | (*off + 1);
 	ld->hash_n++;
 	return OTS_OK;
 }
 
-static int
-add_rec(struct loader *ld, const struct ots_oui_rec *rec)
+static OUI_INLINE int
+add_rec(struct loader *ld, uint64_t prefix, unsigned bits, const char *name, size_t name_len)
 {
 	struct ots_oui *o = ld->o;
-	unsigned t = rec->bits == 36 ? OTS_OUI_L36 : rec->bits == 28 ? OTS_OUI_L28 : OTS_OUI_L24;
+	unsigned t = bits == 36 ? OTS_OUI_L36 : bits == 28 ? OTS_OUI_L28 : OTS_OUI_L24;
 	uint32_t off;
 	int rc;
 
-	if ((rc = intern(ld, rec->name, rec->name_len, &off)) != OTS_OK)
+	if ((rc = intern(ld, name, name_len, &off)) != OTS_OK)
 		return rc;
 	if (o->n[t] == ld->cap[t]) {
 		size_t ncap = ld->cap[t] ? ld->cap[t] * 2 : 1024;
@@ -378,7 +627,7 @@ add_rec(struct loader *ld, const struct ots_oui_rec *rec)
 		o->tab[t] = nt;
 		ld->cap[t] = ncap;
 	}
-	o->tab[t][o->n[t]++] = rec->prefix << OTS_OUI_NAME_BITS | off;
+	o->tab[t][o->n[t]++] = prefix << OTS_OUI_NAME_BITS | off;
 	return OTS_OK;
 }
 
@@ -423,9 +672,22 @@ load_buf(struct loader *ld, const char *path, const char *file, const char *buf,
 	size_t pos = 0;
 
 	while (pos < len) {
+		struct ots_oui_span sp;
 		size_t used;
 		int rc;
 
+		/* the common record shape without the full parser (same result) */
+		if (!txt && scan_csv(buf + pos, len - pos, &used, &sp)) {
+			int arc = add_rec(ld, sp.prefix, sp.bits, sp.name, sp.name_len);
+
+			if (arc != OTS_OK) {
+				set_err(ld, "%s:%lu: %s", path, line, fatal_what(arc));
+				return arc;
+			}
+			line++;
+			pos += used;
+			continue;
+		}
 		if (txt) {
 			const char *nl = memchr(buf + pos, '\n', len - pos);
 
@@ -435,7 +697,7 @@ load_buf(struct loader *ld, const char *path, const char *file, const char *buf,
 			rc = ots_oui_parse_csv(buf + pos, len - pos, &used, &rec);
 		}
 		if (rc == OTS_OK) {
-			int arc = add_rec(ld, &rec);
+			int arc = add_rec(ld, rec.prefix, rec.bits, rec.name, rec.name_len);
 
 			if (arc != OTS_OK) {
 				set_err(ld, "%s:%lu: %s", path, line, fatal_what(arc));
@@ -501,40 +763,60 @@ load_file(struct loader *ld, const char *dir, const char *file, int txt)
 	return rc < 0 ? rc : 1;
 }
 
-/* Stable merge sort by prefix, so the first record of a duplicated prefix stays first. */
+#define DIGIT_BITS 12
+#define DIGITS (1u << DIGIT_BITS)
+#define MAX_PASS ((36 + DIGIT_BITS - 1) / DIGIT_BITS)
+
+/*
+ * Stable sort by prefix (LSD radix, 12 bits of the `bits`-wide prefix a pass), so the first
+ * record of a duplicated prefix stays first. A pass where every entry has the same digit is
+ * skipped.
+ */
 static int
-sort_tab(uint64_t *a, size_t n)
+sort_tab(uint64_t *a, size_t n, unsigned bits)
 {
+	unsigned npass = (bits + DIGIT_BITS - 1) / DIGIT_BITS, p;
 	uint64_t *tmp, *src = a, *dst;
-	size_t w;
+	size_t *cnt, i;
 
 	if (n < 2)
 		return OTS_OK;
 	if ((tmp = malloc(n * sizeof(*tmp))) == NULL)
 		return OTS_ENOMEM;
+	if ((cnt = calloc((size_t)MAX_PASS * DIGITS, sizeof(*cnt))) == NULL) {
+		free(tmp);
+		return OTS_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t k = a[i] >> OTS_OUI_NAME_BITS;
+
+		cnt[k & (DIGITS - 1)]++;
+		cnt[DIGITS + ((k >> DIGIT_BITS) & (DIGITS - 1))]++;
+		cnt[2 * DIGITS + ((k >> 2 * DIGIT_BITS) & (DIGITS - 1))]++;
+	}
 	dst = tmp;
-	for (w = 1; w < n; w *= 2) {
-		size_t lo;
+	for (p = 0; p < npass; p++) {
+		unsigned sh = OTS_OUI_NAME_BITS + DIGIT_BITS * p;
+		size_t *c = cnt + (size_t)p * DIGITS, sum = 0, b;
 		uint64_t *t;
 
-		for (lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-			size_t i = lo, j = mid, k = lo;
+		if (c[(src[0] >> sh) & (DIGITS - 1)] == n)
+			continue;
+		for (b = 0; b < DIGITS; b++) {
+			size_t x = c[b];
 
-			while (i < mid && j < hi)
-				dst[k++] = (src[j] >> OTS_OUI_NAME_BITS) < (src[i] >> OTS_OUI_NAME_BITS) ?
-				                   src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
+			c[b] = sum;
+			sum += x;
 		}
+		for (i = 0; i < n; i++)
+			dst[c[(src[i] >> sh) & (DIGITS - 1)]++] = src[i];
 		t = src;
 		src = dst;
 		dst = t;
 	}
 	if (src != a)
 		memcpy(a, src, n * sizeof(*a));
+	free(cnt);
 	free(tmp);
 	return OTS_OK;
 }
@@ -542,11 +824,20 @@ sort_tab(uint64_t *a, size_t n)
 static size_t
 dedup_tab(uint64_t *a, size_t n)
 {
-	size_t i, k = 0;
+	size_t i, k = 1;
+	uint64_t prev;
 
-	for (i = 0; i < n; i++)
-		if (k == 0 || (a[i] >> OTS_OUI_NAME_BITS) != (a[k - 1] >> OTS_OUI_NAME_BITS))
+	if (n == 0)
+		return 0;
+	prev = a[0] >> OTS_OUI_NAME_BITS;
+	for (i = 1; i < n; i++) {
+		uint64_t key = a[i] >> OTS_OUI_NAME_BITS;
+
+		if (key != prev) {
 			a[k++] = a[i];
+			prev = key;
+		}
+	}
 	return k;
 }
 
@@ -619,9 +910,10 @@ ots_oui_load(struct ots_oui *o, const char *dir, char *err, size_t errlen)
 		}
 	}
 	for (i = 0; i < OTS_OUI__NLEN; i++) {
+		static const unsigned bits[OTS_OUI__NLEN] = { 36, 28, 24 };
 		size_t n = o->n[i];
 
-		if ((rc = sort_tab(o->tab[i], n)) != OTS_OK) {
+		if ((rc = sort_tab(o->tab[i], n, bits[i])) != OTS_OK) {
 			set_err(&ld, "%s: out of memory", dir);
 			goto fail;
 		}

@@ -62,6 +62,25 @@ struct ots_oui_rec {
  */
 int ots_oui_parse_csv(const char *buf, size_t len, size_t *used, struct ots_oui_rec *rec);
 
+/* A record found by ots_oui_scan_csv(): the name points into the scanned buffer. */
+struct ots_oui_span {
+	uint64_t prefix;  /* assignment, `bits` wide */
+	unsigned bits;    /* 24, 28 or 36 */
+	const char *name; /* trimmed name inside buf, not NUL-terminated */
+	size_t name_len;
+};
+
+/*
+ * The loader's fast path for the common record shape: unquoted registry, 6, 7 or 9 hex digit
+ * assignment, a name plain or quoted without "" escapes, and an address on the same line, plain
+ * or quoted, ending in LF or CRLF. Returns 1 with *sp and *used (line end included) exactly as
+ * ots_oui_parse_csv() would give them for buf[0..len) (OTS_OK, same bytes consumed, same
+ * prefix, bits and name); returns 0, *used and *sp untouched, when the record is anything else
+ * (header, blank, escapes, line breaks in a quote, malformed, near the limits): the caller then
+ * parses it with ots_oui_parse_csv(). Reads only buf[0..len).
+ */
+int ots_oui_scan_csv(const char *buf, size_t len, size_t *used, struct ots_oui_span *sp);
+
 /*
  * Parse one line of the legacy oui.txt form ("00-00-0C   (hex)\t\tCisco Systems, Inc").
  * line[0..len) holds one line without its terminator. Returns OTS_OK with a 24-bit *rec,

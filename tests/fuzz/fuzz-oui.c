@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz-oui.c: libFuzzer entry for the IEEE registry parsers (src/oui.c): walks the input as
- * CSV records and as oui.txt lines, and checks the parser's contract on every record.
+ * CSV records and as oui.txt lines, and checks the parser's contract on every record (and
+ * that the loader's fast path, ots_oui_scan_csv, agrees with it).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pos = 0;
 
 	while (pos < size) {
-		size_t used = 0;
+		struct ots_oui_span sp;
+		size_t used = 0, sused = 0;
 		int rc = ots_oui_parse_csv(buf + pos, size - pos, &used, &rec);
 
 		if (used == 0 || used > size - pos)
@@ -43,6 +45,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == OTS_OK)
 			check_rec(&rec);
 		else if (rc != OTS_EINVAL && rc != OTS_ENOTSUP)
+			abort();
+		/* the loader's fast path, when it takes the record, agrees with the parser */
+		if (ots_oui_scan_csv(buf + pos, size - pos, &sused, &sp) &&
+		    (rc != OTS_OK || sused != used || sp.prefix != rec.prefix || sp.bits != rec.bits ||
+		     sp.name_len != rec.name_len || memcmp(sp.name, rec.name, sp.name_len) != 0))
 			abort();
 		pos += used;
 	}

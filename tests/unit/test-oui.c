@@ -3,6 +3,8 @@
  * test-oui.c: IEEE OUI registries: CSV record parser (quotes, "" escapes, CRLF, multi-line
  * addresses, malformed records), oui.txt lines, longest-prefix lookup, name interning,
  * missing files, and the real Debian ieee-data lists when installed (load time and memory).
+ * The loader's fast path (ots_oui_scan_csv) is checked against ots_oui_parse_csv record by
+ * record, and whole loads against a reference loader built on ots_oui_parse_csv.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -595,6 +597,28 @@ bad_line:
 
 
 /* Compare the parser with the reference on buf[0..len), record after record. */
+static size_t scan_hits; /* records the fast path took */
+
+/* The fast path on buf[0..len): when it takes the record, the full parser gave rc, used, rec. */
+static void
+check_scan(const char *buf, size_t len, int rc, size_t used, const struct ots_oui_rec *rec)
+{
+	struct ots_oui_span sp;
+	size_t u = 0;
+
+	if (!ots_oui_scan_csv(buf, len, &u, &sp))
+		return;
+	scan_hits++;
+	if (rc != OTS_OK || u != used)
+		fail_msg("fast path took a record the parser gives rc %d used %zu (fast: used %zu): %.*s",
+		         rc, used, u, (int)(len < 80 ? len : 80), buf);
+	assert_true(sp.prefix == rec->prefix);
+	assert_int_equal(sp.bits, rec->bits);
+	assert_int_equal(sp.name_len, rec->name_len);
+	assert_memory_equal(sp.name, rec->name, rec->name_len);
+	assert_true(sp.name >= buf && sp.name + sp.name_len <= buf + len);
+}
+
 static void
 diff_all(const char *buf, size_t len)
 {
@@ -609,6 +633,7 @@ diff_all(const char *buf, size_t len)
 		memset(&b, 0, sizeof(b));
 		ra = ots_oui_parse_csv(buf + pos, len - pos, &ua, &a);
 		rb = ref_parse_csv(buf + pos, len - pos, &ub, &b);
+		check_scan(buf + pos, len - pos, ra, ua, &a);
 		if (ra != rb || ua != ub)
 			fail_msg("at %zu: rc %d/%d used %zu/%zu", pos, ra, rb, ua, ub);
 		if (ra == OTS_OK) {
@@ -715,6 +740,316 @@ test_parse_csv_differential_files(void **state)
 	}
 }
 
+/* ---- the loader's fast path: generated records around the shape it takes ---- */
+
+static uint32_t rng = 4242;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (rng >> 8) % n;
+}
+
+static size_t
+put(char *b, size_t len, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (len + n <= cap) {
+		memcpy(b + len, s, n);
+		len += n;
+	}
+	return len;
+}
+
+/* One record, mostly well-formed, with one of the variations the fast path must refuse. */
+static size_t
+gen_record(char *b, size_t len, size_t cap)
+{
+	static const char *const regs[] = { "MA-L", "MA-M", "MA-S", "IAB", "MA-L", "MA-L",
+		                            "Registry", "MA-X", "\"MA-L\"", "", "MA-LL", " MA-L" };
+	static const char *const names[] = {
+		"Siemens AG", "\"Cisco Systems, Inc\"", "\"The \"\"Quoted\"\" Co\"", "  Padded  ",
+		"\" Quoted pad \"", "Tab\there", "Ctl\x01", "Del\x7f", "", "   ", "\"\"", "\"a\" ",
+		"\"open", "Caf\xc3\xa9 GmbH", "semi\"quote", "\"x\"y", "CR\r", "Private", "IEEE",
+		"\"Bar, Baz\"", "Ab", "A longer organisation name, 17 bytes+", "\"multi\nline\"",
+	};
+	static const char *const addrs[] = {
+		"1 Main St  Town  US 12345 ", "\"Polbina st., 3/1 Moscow  RU 109388 \"", "",
+		"\"two\nlines\"", "a,b", "\"q\"\"q\"", "\"open", "\"x\" y", "\"\"", "x\"y",
+		"Musterstrasse 1 Berlin DE 10115", "\"a,b,c\"", "\"a\"  ",
+	};
+	static const char *const ends[] = { "\n", "\n", "\n", "\r\n", "\r\n", "\r", "" };
+	static const char hexd[] = "0123456789ABCDEFabcdef";
+	char tmp[600];
+	size_t k, n;
+
+	len = put(b, len, cap, regs[rnd(sizeof(regs) / sizeof(regs[0]))]);
+	len = put(b, len, cap, ",");
+	/* assignment: 6, 7 or 9 digits, sometimes another count or a bad byte */
+	n = (size_t[]){ 6, 6, 7, 9, 9, 5, 8, 10 }[rnd(8)];
+	for (k = 0; k < n; k++)
+		tmp[k] = hexd[rnd(sizeof(hexd) - 1)];
+	if (rnd(10) == 0)
+		tmp[rnd((unsigned)n)] = "G \"x,"[rnd(5)];
+	tmp[n] = '\0';
+	len = put(b, len, cap, tmp);
+	len = put(b, len, cap, ",");
+	if (rnd(12) == 0) {
+		/* a name near the OTS_OUI_NAME_MAX limit, plain or quoted */
+		int q = (int)rnd(2);
+
+		n = OTS_OUI_NAME_MAX - 3 + rnd(6);
+		memset(tmp, 'n', n);
+		if (q) {
+			tmp[0] = '"';
+			tmp[n - 1] = '"';
+		}
+		if (rnd(2))
+			tmp[q] = ' ';
+		tmp[n] = '\0';
+		len = put(b, len, cap, tmp);
+	} else {
+		len = put(b, len, cap, names[rnd(sizeof(names) / sizeof(names[0]))]);
+	}
+	if (rnd(15) != 0) {
+		len = put(b, len, cap, ",");
+		if (rnd(40) == 0) {
+			/* an address that takes the record near OTS_OUI_REC_MAX */
+			int q = (int)rnd(2);
+			size_t want = OTS_OUI_REC_MAX - 30 + rnd(60);
+
+			if (q)
+				len = put(b, len, cap, "\"");
+			while (len < cap && want-- > 0)
+				b[len++] = 'a';
+			if (q)
+				len = put(b, len, cap, "\"");
+		} else {
+			len = put(b, len, cap, addrs[rnd(sizeof(addrs) / sizeof(addrs[0]))]);
+		}
+		if (rnd(25) == 0)
+			len = put(b, len, cap, ",extra");
+	}
+	return put(b, len, cap, ends[rnd(sizeof(ends) / sizeof(ends[0]))]);
+}
+
+static void
+test_scan_csv_differential(void **state)
+{
+	static char buf[6 * OTS_OUI_REC_MAX];
+	unsigned round, k;
+
+	(void)state;
+	scan_hits = 0;
+	for (round = 0; round < 30000; round++) {
+		size_t len = 0;
+		unsigned nrec = 1 + rnd(4);
+
+		for (k = 0; k < nrec; k++)
+			len = gen_record(buf, len, sizeof(buf));
+		diff_all(buf, len);
+		/* and the same bytes cut short: the fast path must not read past len */
+		if (len > 0)
+			diff_all(buf, len - 1 - rnd((unsigned)len));
+	}
+	print_message("oui: fast path took %zu generated records\n", scan_hits);
+	assert_true(scan_hits > 2000);
+}
+
+/* ---- whole loads against a loader built on ots_oui_parse_csv ---- */
+
+struct ref_ent {
+	uint64_t prefix;
+	size_t seq; /* record order: the first of a duplicated prefix is kept */
+	char name[OTS_OUI_NAME_MAX];
+};
+
+struct ref_list {
+	struct ref_ent *e[OTS_OUI__NLEN];
+	size_t n[OTS_OUI__NLEN], cap[OTS_OUI__NLEN], seq, bad;
+	char first_bad[64];
+	unsigned long first_bad_line;
+};
+
+static void
+ref_load_file(struct ref_list *r, const char *dir, const char *file)
+{
+	char path[4200];
+	FILE *f;
+	char *b;
+	long n;
+	size_t pos = 0;
+	unsigned long line = 1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((f = fopen(path, "rb")) == NULL)
+		return;
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	b = malloc((size_t)n + 1);
+	assert_non_null(b);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	while (pos < (size_t)n) {
+		struct ots_oui_rec rec;
+		size_t used, i;
+		int rc = ots_oui_parse_csv(b + pos, (size_t)n - pos, &used, &rec);
+
+		if (rc == OTS_OK) {
+			unsigned t = rec.bits == 36 ? OTS_OUI_L36 : rec.bits == 28 ? OTS_OUI_L28 : OTS_OUI_L24;
+
+			if (r->n[t] == r->cap[t]) {
+				r->cap[t] = r->cap[t] ? 2 * r->cap[t] : 256;
+				r->e[t] = realloc(r->e[t], r->cap[t] * sizeof(*r->e[t]));
+				assert_non_null(r->e[t]);
+			}
+			r->e[t][r->n[t]].prefix = rec.prefix;
+			r->e[t][r->n[t]].seq = r->seq++;
+			memcpy(r->e[t][r->n[t]].name, rec.name, rec.name_len + 1);
+			r->n[t]++;
+		} else if (rc == OTS_EINVAL && r->bad++ == 0) {
+			snprintf(r->first_bad, sizeof(r->first_bad), "%s", file);
+			r->first_bad_line = line;
+		}
+		for (i = 0; i < used; i++)
+			line += b[pos + i] == '\n';
+		pos += used;
+	}
+	free(b);
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct ref_ent *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load dir both ways and compare every table entry, the counts, names bytes and warning. */
+static void
+compare_with_ref(const char *dir)
+{
+	static const char *const files[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
+	struct ref_list r;
+	struct ots_oui o;
+	char err[1024], want[1024];
+	const char **nm;
+	size_t t, i, k, total = 0, dups = 0, names_len = 0;
+
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < 4; i++)
+		ref_load_file(&r, dir, files[i]);
+	assert_true(ots_oui_load(&o, dir, err, sizeof(err)) >= 0);
+	nm = malloc((r.seq + 1) * sizeof(*nm));
+	assert_non_null(nm);
+	for (t = 0, k = 0; t < OTS_OUI__NLEN; t++) {
+		size_t kept = 0;
+
+		for (i = 0; i < r.n[t]; i++)
+			nm[k++] = r.e[t][i].name;
+		if (r.n[t] > 0)
+			qsort(r.e[t], r.n[t], sizeof(*r.e[t]), ref_cmp);
+		for (i = 0; i < r.n[t]; i++) {
+			const struct ref_ent *e = &r.e[t][i];
+			uint64_t got;
+
+			if (i > 0 && e->prefix == r.e[t][i - 1].prefix) {
+				dups++;
+				continue;
+			}
+			assert_true(kept < o.n[t]);
+			got = o.tab[t][kept++];
+			if ((got >> OTS_OUI_NAME_BITS) != e->prefix ||
+			    strcmp(o.names + (got & ((UINT64_C(1) << OTS_OUI_NAME_BITS) - 1)), e->name) != 0)
+				fail_msg("table %zu entry %zu: want %llx \"%s\", got %llx \"%s\"", t, kept - 1,
+				         (unsigned long long)e->prefix, e->name,
+				         (unsigned long long)(got >> OTS_OUI_NAME_BITS),
+				         o.names + (got & ((UINT64_C(1) << OTS_OUI_NAME_BITS) - 1)));
+		}
+		assert_int_equal(kept, o.n[t]);
+		total += kept;
+	}
+	assert_int_equal(o.entries, total);
+	assert_int_equal(o.duplicates, dups);
+	assert_int_equal(o.bad_lines, r.bad);
+	/* each distinct name stored once */
+	if (k > 0)
+		qsort(nm, k, sizeof(*nm), str_cmp);
+	for (i = 0; i < k; i++)
+		if (i == 0 || strcmp(nm[i], nm[i - 1]) != 0)
+			names_len += strlen(nm[i]) + 1;
+	assert_int_equal(o.names_len, names_len);
+	if (r.bad > 0) {
+		snprintf(want, sizeof(want), "%zu malformed OUI records skipped (first at %s/%s:%lu)",
+		         r.bad, dir, r.first_bad, r.first_bad_line);
+		assert_non_null(strstr(err, want));
+	}
+	free(nm);
+	for (t = 0; t < OTS_OUI__NLEN; t++)
+		free(r.e[t]);
+	ots_oui_free(&o);
+}
+
+static void
+test_load_same_as_parser(void **state)
+{
+	static const char *const files[] = { "oui.csv", "mam.csv", "oui36.csv", "iab.csv" };
+	static const unsigned digits[] = { 6, 7, 9, 9 };
+	char dir[] = "/tmp/test-oui-XXXXXX", path[64], fdir[4096];
+	static char buf[1 << 20];
+	size_t i;
+
+	(void)state;
+	/* generated registries: random prefixes (the sort), duplicates, bad records, CRLF */
+	assert_non_null(mkdtemp(dir));
+	for (i = 0; i < 4; i++) {
+		size_t len = 0, k;
+		FILE *f;
+
+		len = put(buf, len, sizeof(buf), "Registry,Assignment,Organization Name,Organization Address\n");
+		for (k = 0; k < 3000; k++) {
+			if (rnd(4) != 0) {
+				/* a well-formed record in the registry's width, prefixes from a small
+				 * space so that some repeat */
+				len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s,%0*X,%s,addr %zu\n",
+				                        i == 3 ? "IAB" : "MA-L", (int)digits[i],
+				                        rnd(1u << 14) * (digits[i] == 6 ? 977u : 130001u),
+				                        (const char *[]){ "Acme", "\"Acme, Inc\"", "Beta",
+				                                          "\"Gamma \"\"G\"\"\"" }[rnd(4)], k);
+			} else {
+				len = gen_record(buf, len, sizeof(buf) - 8);
+			}
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_non_null(f = fopen(path, "wb"));
+		assert_int_equal(fwrite(buf, 1, len, f), len);
+		fclose(f);
+	}
+	compare_with_ref(dir);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+
+	compare_with_ref(data_dir("full", fdir, sizeof(fdir)));
+	snprintf(path, sizeof(path), "%s/oui.csv", OTS_OUI_DEFAULT_DIR);
+	if (access(path, R_OK) == 0)
+		compare_with_ref(OTS_OUI_DEFAULT_DIR);
+}
+
 int
 main(void)
 {
@@ -729,6 +1064,8 @@ main(void)
 		cmocka_unit_test(test_debian_lists),
 		cmocka_unit_test(test_parse_csv_differential),
 		cmocka_unit_test(test_parse_csv_differential_files),
+		cmocka_unit_test(test_scan_csv_differential),
+		cmocka_unit_test(test_load_same_as_parser),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
