@@ -1191,6 +1191,8 @@ main(int argc, char **argv)
 	if (!workers || !wst) {
 		free(workers);
 		free(wst);
+		workers = NULL;
+		wst = NULL;
 		ots_err("out of memory");
 		goto early_close;
 	}
@@ -1445,7 +1447,7 @@ teardown:
 		}
 		ots_worker_join(&workers[i]);
 	}
-	for (i = 0; i < conf.workers; i++)
+	for (i = 0; workers && i < conf.workers; i++)
 		ots_worker_destroy(&workers[i]);
 	free(workers);
 	free(wst);
@@ -1453,7 +1455,6 @@ teardown:
 	ots_output_close(&out);
 	ots_kafka_free(kafka);
 	kafka = NULL;
-	free(kcli.props);
 	ots_inv_free(&inv);
 	ots_oui_free(&oui);
 	if (geo)
@@ -1462,8 +1463,10 @@ teardown:
 		status = 1;
 	if (stats_jsonl && fclose(stats_jsonl) != 0)
 		status = 1;
-	ots_policy_free(&zc.pol);
 	ots_detect_free(&rctx.det);
+release: /* what the configuration loaded */
+	free(kcli.props);
+	ots_policy_free(&zc.pol);
 	for (i = 0; i < rctx.n_sets; i++) {
 		ots_rules_free(rctx.sets[i]);
 		free(rctx.sets[i]);
@@ -1475,29 +1478,10 @@ teardown:
 	ots_conf_free(&conf);
 	return status;
 
-early_close: /* before any thread started, outputs open */
-	ots_capture_destroy(&cap);
-	ots_output_close(&out);
-	ots_kafka_free(kafka);
-	kafka = NULL;
-	ots_inv_free(&inv);
-	ots_oui_free(&oui);
-	if (geo)
-		ots_geoip_close(geo);
-	if (zc.alerts)
-		fclose(zc.alerts);
-	if (stats_jsonl)
-		fclose(stats_jsonl);
-early_fail: /* before any thread started: what the configuration loaded */
-	ots_policy_free(&zc.pol);
-	for (i = 0; i < rctx.n_sets; i++) {
-		ots_rules_free(rctx.sets[i]);
-		free(rctx.sets[i]);
-	}
-	free(rctx.sets);
-	ots_baseline_free(&zc.bl);
-	if (zc.have)
-		ots_zones_free(&zc.zones);
-	ots_conf_free(&conf);
-	return 1;
+early_close: /* before any thread started, with the capture, outputs and inventory open */
+	status = 1;
+	goto teardown;
+early_fail: /* before anything but the configuration was loaded */
+	status = 1;
+	goto release;
 }
