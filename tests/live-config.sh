@@ -12,7 +12,6 @@ need jq
 id nobody > /dev/null 2>&1 || skip "no user nobody"
 A=otcA$$
 B=otcB$$
-ip netns add "$A" 2>/dev/null || skip "cannot create network namespaces here"
 cleanup() {
 	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
 	ip netns del "$A" 2>/dev/null
@@ -20,14 +19,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-ip netns add "$B"
-ip link add ca$$ type veth peer name cb$$ || skip "cannot create veth pairs here"
-ip link set ca$$ netns "$A"
-ip link set cb$$ netns "$B"
-ip -n "$A" addr add 192.0.2.1/24 dev ca$$
-ip -n "$B" addr add 192.0.2.2/24 dev cb$$
-ip -n "$A" link set ca$$ up
-ip -n "$B" link set cb$$ up
+netns_pair "$A" "$B" ca$$ cb$$ 192.0.2.1 192.0.2.2
 
 # everything nobody reads lies under a directory it can enter
 chmod 755 "$TMP"

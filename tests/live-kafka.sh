@@ -26,7 +26,6 @@ MOCK="$top_builddir/tests/kafka-mock"
 [ "$(id -u)" -eq 0 ] || skip "live capture test needs root (network namespaces)"
 A=otsKA$$
 B=otsKB$$
-ip netns add "$A" 2>/dev/null || skip "cannot create network namespaces here"
 MPID=
 GPID=
 cleanup() {
@@ -37,15 +36,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-ip netns add "$B"
-ip link add ka$$ type veth peer name kb$$ || skip "cannot create veth pairs here"
-ip link set ka$$ netns "$A"
-ip link set kb$$ netns "$B"
-ip -n "$A" addr add 192.0.2.1/24 dev ka$$
-ip -n "$B" addr add 192.0.2.2/24 dev kb$$
-ip -n "$A" link set ka$$ up
-ip -n "$B" link set kb$$ up
-ip -n "$A" link set lo up
+netns_pair "$A" "$B" ka$$ kb$$ 192.0.2.1 192.0.2.2
 
 # the broker, in A (the sensor's namespace); its stdin is a FIFO we hold open: down/up
 mkfifo "$TMP/fifo"

@@ -25,7 +25,6 @@ B=otsRB$$
 VA=ra$$
 VB=rb$$
 PPS=${OTS_REPLAY_PPS:-2000}
-ip netns add "$A" 2>/dev/null || skip "cannot create network namespaces here"
 cleanup() {
 	[ -n "${pid:-}" ] && kill -TERM "$pid" 2>/dev/null
 	ip netns del "$A" 2>/dev/null
@@ -33,19 +32,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-ip netns add "$B"
-# IPv6 off before the links exist and come up: no link-local address, no DAD, RS or MLD.
-for ns in "$A" "$B"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
-done
-ip link add "$VA" type veth peer name "$VB" || skip "cannot create veth pairs here"
-ip link set "$VA" netns "$A"
-ip link set "$VB" netns "$B"
-ip netns exec "$A" sysctl -qw "net.ipv6.conf.$VA.disable_ipv6=1" 2>/dev/null || true
-ip netns exec "$B" sysctl -qw "net.ipv6.conf.$VB.disable_ipv6=1" 2>/dev/null || true
-ip -n "$A" link set "$VA" up
-ip -n "$B" link set "$VB" up
+netns_pair "$A" "$B" "$VA" "$VB"
 
 # Drop what depends on time (see the top of this file).
 cat > "$TMP/norm.jq" <<'JQ'

@@ -11,22 +11,13 @@ need jq
 [ "$(id -u)" -eq 0 ] || skip "live capture test needs root (network namespaces)"
 A=otsA$$
 B=otsB$$
-ip netns add "$A" 2>/dev/null || skip "cannot create network namespaces here"
 cleanup() {
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-ip netns add "$B"
-ip link add va$$ type veth peer name vb$$ || skip "cannot create veth pairs here"
-ip link set va$$ netns "$A"
-ip link set vb$$ netns "$B"
-ip -n "$A" addr add 192.0.2.1/24 dev va$$
-ip -n "$B" addr add 192.0.2.2/24 dev vb$$
-ip -n "$A" link set va$$ up
-ip -n "$B" link set vb$$ up
-ip -n "$A" link set lo up
+netns_pair "$A" "$B" va$$ vb$$ 192.0.2.1 192.0.2.2
 
 cat > "$TMP/zones.yaml" <<'ZONES'
 version: 1
