@@ -203,7 +203,7 @@ reserve(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, u
 
 	if (len > OTS_RING_MAX_RECORD(&w->in)) {
 		c->st.oversize_drops++;
-		return 0;
+		return NULL;
 	}
 	while (!(m = ots_ring_reserve(&w->in, len))) {
 		if (may_drop && r->live && live_give_up(r, w->id, &t0)) {
@@ -215,7 +215,7 @@ reserve(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, u
 			return NULL;
 		ots_backoff_sleep(&spins);
 	}
-	if (r->live && spins)
+	if (r->live) /* room again: the next full ring is waited for */
 		r->overloaded[w->id / 64] &= ~(1ull << (w->id % 64));
 	m->ts_us = ts_us;
 	m->caplen = caplen;
