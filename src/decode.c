@@ -409,7 +409,36 @@ static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff
 int
 ots_addr_is_v4(const struct ots_addr *a)
 {
-	return memcmp(a->b, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0;
+	uint64_t w, pw;
+	uint32_t x, px;
+
+	/* memcmp against v4_mapped_prefix as two word compares: this runs for every output
+	 * record. */
+	memcpy(&w, a->b, 8);
+	memcpy(&x, a->b + 8, 4);
+	memcpy(&pw, v4_mapped_prefix, 8);
+	memcpy(&px, v4_mapped_prefix + 8, 4);
+	return w == pw && x == px;
+}
+
+/* Decimal 0..255 ("0" .. "255") at p; returns the end. */
+static inline char *
+fmt_octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		unsigned t = v / 100;
+
+		*p++ = (char)('0' + t);
+		v -= 100 * t;
+		*p++ = (char)('0' + v / 10);
+		*p++ = (char)('0' + v % 10);
+	} else if (v >= 10) {
+		*p++ = (char)('0' + v / 10);
+		*p++ = (char)('0' + v % 10);
+	} else {
+		*p++ = (char)('0' + v);
+	}
+	return p;
 }
 
 const char *
@@ -418,26 +447,27 @@ ots_addr_str(const struct ots_addr *a, char *buf, size_t len)
 	if (len == 0)
 		return buf;
 	if (ots_addr_is_v4(a)) {
-		/* Hand-formatted: this runs twice per output record. */
-		char tmp[16], *p = tmp;
-		int i;
+		/* Hand-formatted: this runs twice per output record. Straight into buf when it
+		 * holds the longest ("255.255.255.255"), else through tmp and cut. */
+		char tmp[16], *p = len >= sizeof(tmp) ? buf : tmp, *o = p;
+		size_t n;
 
-		for (i = 12; i < 16; i++) {
-			unsigned v = a->b[i];
-
-			if (v >= 100)
-				*p++ = (char)('0' + v / 100);
-			if (v >= 10)
-				*p++ = (char)('0' + v / 10 % 10);
-			*p++ = (char)('0' + v % 10);
-			*p++ = i < 15 ? '.' : '\0';
+		p = fmt_octet(p, a->b[12]);
+		*p++ = '.';
+		p = fmt_octet(p, a->b[13]);
+		*p++ = '.';
+		p = fmt_octet(p, a->b[14]);
+		*p++ = '.';
+		p = fmt_octet(p, a->b[15]);
+		*p = '\0';
+		if (o == buf)
+			return buf;
+		n = (size_t)(p - tmp) + 1; /* includes the terminator */
+		if (n > len) {
+			n = len;
+			tmp[n - 1] = '\0';
 		}
-		i = (int)(p - tmp); /* includes the terminator */
-		if ((size_t)i > len) {
-			i = (int)len;
-			tmp[i - 1] = '\0';
-		}
-		memcpy(buf, tmp, (size_t)i);
+		memcpy(buf, tmp, n);
 		return buf;
 	}
 	if (inet_ntop(AF_INET6, a->b, buf, (socklen_t)len) == NULL)
@@ -449,19 +479,29 @@ const char *
 ots_mac_str(const uint8_t mac[6], char *buf, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tmp[18];
-	int i;
+	char tmp[18], *p = len >= sizeof(tmp) ? buf : tmp;
 
 	if (len == 0)
 		return buf;
-	for (i = 0; i < 6; i++) {
-		tmp[3 * i] = hex[mac[i] >> 4];
-		tmp[3 * i + 1] = hex[mac[i] & 15];
-		tmp[3 * i + 2] = i < 5 ? ':' : '\0';
-	}
-	if (len >= sizeof(tmp)) {
-		memcpy(buf, tmp, sizeof(tmp));
-	} else {
+	p[0] = hex[mac[0] >> 4];
+	p[1] = hex[mac[0] & 15];
+	p[2] = ':';
+	p[3] = hex[mac[1] >> 4];
+	p[4] = hex[mac[1] & 15];
+	p[5] = ':';
+	p[6] = hex[mac[2] >> 4];
+	p[7] = hex[mac[2] & 15];
+	p[8] = ':';
+	p[9] = hex[mac[3] >> 4];
+	p[10] = hex[mac[3] & 15];
+	p[11] = ':';
+	p[12] = hex[mac[4] >> 4];
+	p[13] = hex[mac[4] & 15];
+	p[14] = ':';
+	p[15] = hex[mac[5] >> 4];
+	p[16] = hex[mac[5] & 15];
+	p[17] = '\0';
+	if (p == tmp) {
 		memcpy(buf, tmp, len - 1);
 		buf[len - 1] = '\0';
 	}

@@ -88,17 +88,53 @@ put(struct ots_json *j, const char *s, size_t n)
 	done(j, p + n);
 }
 
-/* Decimal digits of v into the end of b (at least 20 bytes); returns the first digit. */
-static char *
+/* "00" .. "99": decimal output two digits at a time. */
+static const char dig2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Decimal digits of v ending just before end (at least 20 bytes before it); returns the
+ * first digit. */
+static inline char *
 fmt_u64(uint64_t v, char *end)
 {
 	char *p = end;
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		p -= 2;
+		memcpy(p, dig2 + 2 * r, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, dig2 + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return p;
+}
+
+/* Number of decimal digits of v (1..20). */
+static inline size_t
+ndigits(uint64_t v)
+{
+	size_t n = 1;
+
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
 }
 
 static void
@@ -152,31 +188,69 @@ static const uint8_t special[256] = {
 	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1
 };
 
+/* SWAR: nonzero if one of the 8 bytes of w needs escaping or UTF-8 validation (< 0x20,
+ * '"', '\\' or >= 0x80, the bytes special[] marks). Each test is the classic "has a byte
+ * less than n" ((x - n * ONES) & ~x & HIGH): a borrow can only flag a byte above one that
+ * is really flagged, so the word's answer is exact. */
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+static inline uint64_t
+swar_special(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return (((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | w) & HIGH;
+}
+
+/* Copy the leading bytes of s[0, n) that need no escaping to q (room for n); returns how
+ * many (n: all of them). Eight bytes a word, the tail as one overlapping word. */
+static inline size_t
+copy_plain(char *q, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+	uint32_t lo, hi;
+
+	if (n >= 8) {
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (swar_special(w))
+				goto bytewise;
+			memcpy(q + i, &w, 8);
+		}
+		if (i == n)
+			return n;
+		memcpy(&w, s + n - 8, 8);
+		if (!swar_special(w)) {
+			memcpy(q + n - 8, &w, 8);
+			return n;
+		}
+	} else if (n >= 4) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		if (!swar_special((uint64_t)lo | (uint64_t)hi << 32)) {
+			memcpy(q, &lo, 4);
+			memcpy(q + n - 4, &hi, 4);
+			return n;
+		}
+	}
+bytewise:
+	while (i < n && !special[s[i]]) {
+		q[i] = (char)s[i];
+		i++;
+	}
+	return i;
+}
+
+/* The rest of a string value from its first special byte, and the closing quote. */
 static void
-put_escaped(struct ots_json *j, const char *str, size_t n)
+put_escaped_slow(struct ots_json *j, const unsigned char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, start, l;
 	char esc[6];
 
-	/* Fast path: nothing to escape (nearly every value we write): one write, quotes
-	 * included. */
-	while (i < n && !special[s[i]])
-		i++;
-	if (i == n) {
-		char *q = room(j, n + 2);
-
-		if (!q)
-			return;
-		*q++ = '"';
-		memcpy(q, s, n);
-		q[n] = '"';
-		done(j, q + n + 1);
-		return;
-	}
-	i = 0;
-	putc_(j, '"');
 	while (i < n) {
 		start = i;
 		while (i < n && !special[s[i]])
@@ -215,21 +289,46 @@ put_escaped(struct ots_json *j, const char *str, size_t n)
 	putc_(j, '"');
 }
 
-/* Comma, indentation and "key": in one write; keys are our own constants (no escaping:
- * lowercase ASCII, digits, '_', '@', '.'; the schema tests check every key we write). */
-static void
-key_(struct ots_json *j, const char *key)
+/* memcpy for the short keys: overlapping words instead of a library call. */
+static inline void
+copy_short(char *q, const char *s, size_t n)
 {
-	size_t kl = key ? strlen(key) : 0;
-	char *q = room(j, kl + 5 + (j->pretty ? 2 * (size_t)j->depth + 2 : 0));
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (n >= 8) {
+		if (ots_unlikely(n > 16)) {
+			memcpy(q, s, n);
+			return;
+		}
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(q, &a, 8);
+		memcpy(q + n - 8, &b, 8);
+	} else if (n >= 4) {
+		memcpy(&c, s, 4);
+		memcpy(&d, s + n - 4, 4);
+		memcpy(q, &c, 4);
+		memcpy(q + n - 4, &d, 4);
+	} else {
+		while (n--)
+			*q++ = *s++;
+	}
+}
+
+/* Comma, indentation and "key": for pretty output; see key_. */
+static char *
+key_pretty(struct ots_json *j, const char *key, size_t kl, size_t extra)
+{
+	char *q = room(j, kl + 5 + 2 * (size_t)j->depth + 2 + extra);
 	int i;
 
 	if (!q)
-		return;
+		return NULL;
 	if (j->need_comma[j->depth])
 		*q++ = ',';
 	j->need_comma[j->depth] = 1;
-	if (j->pretty && j->depth > 0) {
+	if (j->depth > 0) {
 		*q++ = '\n';
 		for (i = 0; i < j->depth; i++) {
 			*q++ = ' ';
@@ -242,17 +341,49 @@ key_(struct ots_json *j, const char *key)
 		q += kl;
 		*q++ = '"';
 		*q++ = ':';
-		if (j->pretty)
-			*q++ = ' ';
+		*q++ = ' ';
 	}
-	done(j, q);
+	return q;
+}
+
+/* Comma, indentation and "key": in one write, with room for `extra` more bytes and the
+ * terminator after them; returns where the value goes (the caller ends with done()), or
+ * NULL (sticky error). Keys are our own constants (no escaping: lowercase ASCII, digits,
+ * '_', '@', '.'; the schema tests check every key we write). */
+static inline __attribute__((always_inline)) char *
+key_(struct ots_json *j, const char *key, size_t kl, size_t extra)
+{
+	uint8_t *nc;
+	char *q;
+
+	if (ots_unlikely(j->pretty))
+		return key_pretty(j, key, kl, extra);
+	q = room(j, kl + 4 + extra);
+	if (!q)
+		return NULL;
+	nc = &j->need_comma[j->depth];
+	*q = ',';
+	q += *nc;
+	*nc = 1;
+	if (key) {
+		*q = '"';
+		copy_short(q + 1, key, kl);
+		q[kl + 1] = '"';
+		q[kl + 2] = ':';
+		q += kl + 3;
+	}
+	return q;
 }
 
 static void
-open_(struct ots_json *j, const char *key, char c)
+open_(struct ots_json *j, const char *key, size_t kl, char c)
 {
-	key_(j, key);
-	putc_(j, c);
+	char *q = key_(j, key, kl, 1);
+
+	if (q) {
+		*q++ = c;
+		done(j, q);
+	}
 	if (j->depth + 1 >= OTS_JSON_MAX_DEPTH) {
 		j->err = OTS_ELIMIT;
 		return;
@@ -268,15 +399,15 @@ close_(struct ots_json *j, char c)
 
 	if (j->depth > 0)
 		j->depth--;
-	if (j->pretty && had)
+	if (ots_unlikely(j->pretty) && had)
 		indent(j);
 	putc_(j, c);
 }
 
 void
-ots_json_obj_open(struct ots_json *j, const char *key)
+ots_json_obj_open_k(struct ots_json *j, const char *key, size_t klen)
 {
-	open_(j, key, '{');
+	open_(j, key, klen, '{');
 }
 
 void
@@ -286,9 +417,9 @@ ots_json_obj_close(struct ots_json *j)
 }
 
 void
-ots_json_arr_open(struct ots_json *j, const char *key)
+ots_json_arr_open_k(struct ots_json *j, const char *key, size_t klen)
 {
-	open_(j, key, '[');
+	open_(j, key, klen, '[');
 }
 
 void
@@ -298,52 +429,64 @@ ots_json_arr_close(struct ots_json *j)
 }
 
 void
-ots_json_strn(struct ots_json *j, const char *key, const char *s, size_t n)
+ots_json_strn_k(struct ots_json *j, const char *key, size_t klen, const char *s, size_t n)
 {
-	key_(j, key);
-	put_escaped(j, s, n);
-}
+	const unsigned char *u = (const unsigned char *)s;
+	char *q = key_(j, key, klen, n + 2);
+	size_t i;
 
-void
-ots_json_str(struct ots_json *j, const char *key, const char *s)
-{
-	if (!s) {
-		ots_json_null(j, key);
+	if (!q)
+		return;
+	/* Fast path: nothing to escape (nearly every value we write). */
+	*q++ = '"';
+	i = copy_plain(q, u, n);
+	if (ots_likely(i == n)) {
+		q[n] = '"';
+		done(j, q + n + 1);
 		return;
 	}
-	ots_json_strn(j, key, s, strlen(s));
+	done(j, q + i);
+	put_escaped_slow(j, u + i, n - i);
 }
 
 void
-ots_json_u64(struct ots_json *j, const char *key, uint64_t v)
+ots_json_u64_k(struct ots_json *j, const char *key, size_t klen, uint64_t v)
 {
-	char b[24], *p = fmt_u64(v, b + sizeof(b));
+	char *q = key_(j, key, klen, 20);
+	size_t n;
 
-	key_(j, key);
-	put(j, p, (size_t)(b + sizeof(b) - p));
+	if (!q)
+		return;
+	n = ndigits(v);
+	fmt_u64(v, q + n);
+	done(j, q + n);
 }
 
 void
-ots_json_i64(struct ots_json *j, const char *key, int64_t v)
+ots_json_i64_k(struct ots_json *j, const char *key, size_t klen, int64_t v)
 {
-	char b[24], *p;
+	char *q;
+	size_t n;
 
 	if (v >= 0) {
-		ots_json_u64(j, key, (uint64_t)v);
+		ots_json_u64_k(j, key, klen, (uint64_t)v);
 		return;
 	}
-	p = fmt_u64((uint64_t)0 - (uint64_t)v, b + sizeof(b));
-	*--p = '-';
-	key_(j, key);
-	put(j, p, (size_t)(b + sizeof(b) - p));
+	q = key_(j, key, klen, 21);
+	if (!q)
+		return;
+	*q++ = '-';
+	n = ndigits((uint64_t)0 - (uint64_t)v);
+	fmt_u64((uint64_t)0 - (uint64_t)v, q + n);
+	done(j, q + n);
 }
 
 void
-ots_json_dbl(struct ots_json *j, const char *key, double v, int decimals)
+ots_json_dbl_k(struct ots_json *j, const char *key, size_t klen, double v, int decimals)
 {
 	static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
 	                                  100000000, 1000000000 };
-	char b[48], *p, *end = b + sizeof(b);
+	char b[48], *p, *end = b + sizeof(b), *q;
 	uint64_t scaled, ip, fp;
 	int neg = v < 0, i;
 
@@ -352,7 +495,7 @@ ots_json_dbl(struct ots_json *j, const char *key, double v, int decimals)
 	if (decimals > 9)
 		decimals = 9;
 	if (!isfinite(v) || fabs(v) >= 1e18 / (double)pow10[decimals]) {
-		ots_json_null(j, key);
+		ots_json_null_k(j, key, klen);
 		return;
 	}
 	/* Fixed point by integer arithmetic: locale-proof and without printf. */
@@ -369,43 +512,47 @@ ots_json_dbl(struct ots_json *j, const char *key, double v, int decimals)
 	p = fmt_u64(ip, p);
 	if (neg && scaled)
 		*--p = '-';
-	key_(j, key);
-	put(j, p, (size_t)(end - p));
+	q = key_(j, key, klen, (size_t)(end - p));
+	if (!q)
+		return;
+	memcpy(q, p, (size_t)(end - p));
+	done(j, q + (end - p));
 }
 
 void
-ots_json_bool(struct ots_json *j, const char *key, int v)
+ots_json_bool_k(struct ots_json *j, const char *key, size_t klen, int v)
 {
-	key_(j, key);
-	if (v)
-		put(j, "true", 4);
-	else
-		put(j, "false", 5);
-}
+	char *q = key_(j, key, klen, 5);
 
-void
-ots_json_null(struct ots_json *j, const char *key)
-{
-	key_(j, key);
-	put(j, "null", 4);
-}
-
-static void
-digits(char *p, unsigned v, int n)
-{
-	while (n--) {
-		p[n] = (char)('0' + v % 10);
-		v /= 10;
+	if (!q)
+		return;
+	if (v) {
+		memcpy(q, "true", 4);
+		done(j, q + 4);
+	} else {
+		memcpy(q, "false", 5);
+		done(j, q + 5);
 	}
 }
 
 void
-ots_time_rfc3339(uint64_t ts_us, char out[28])
+ots_json_null_k(struct ots_json *j, const char *key, size_t klen)
 {
-	/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" without gmtime/strftime: this runs for every record.
-	 * Days to civil date after Howard Hinnant's public-domain algorithm (proleptic
-	 * Gregorian, valid for every uint64 microsecond count we can meet: years 1970-9999). */
-	uint64_t secs = ts_us / 1000000u;
+	char *q = key_(j, key, klen, 4);
+
+	if (!q)
+		return;
+	memcpy(q, "null", 4);
+	done(j, q + 4);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS." (20 characters, no NUL) for seconds since the epoch. */
+static void
+fmt_sec(uint64_t secs, char out[20])
+{
+	/* Without gmtime/strftime: this runs for every record. Days to civil date after Howard
+	 * Hinnant's public-domain algorithm (proleptic Gregorian, valid for every uint64
+	 * microsecond count we can meet: years 1970-9999). */
 	uint64_t days = secs / 86400u, sod = secs % 86400u;
 	uint64_t z = days + 719468u, era = z / 146097u;
 	unsigned doe = (unsigned)(z - era * 146097u);
@@ -415,29 +562,68 @@ ots_time_rfc3339(uint64_t ts_us, char out[28])
 	unsigned d = doy - (153u * mp + 2u) / 5u + 1u;
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	uint64_t y = yoe + era * 400u + (m <= 2);
+	unsigned hh = (unsigned)(sod / 3600u), mm = (unsigned)(sod / 60u % 60u);
+	unsigned ss = (unsigned)(sod % 60u);
 
-	memcpy(out, "0000-00-00T00:00:00.000000Z", 28);
 	if (y > 9999)
 		y = 9999;
-	digits(out, (unsigned)y, 4);
-	digits(out + 5, m, 2);
-	digits(out + 8, d, 2);
-	digits(out + 11, (unsigned)(sod / 3600u), 2);
-	digits(out + 14, (unsigned)(sod / 60u % 60u), 2);
-	digits(out + 17, (unsigned)(sod % 60u), 2);
-	digits(out + 20, (unsigned)(ts_us % 1000000u), 6);
+	memcpy(out, dig2 + 2 * (y / 100), 2);
+	memcpy(out + 2, dig2 + 2 * (y % 100), 2);
+	out[4] = '-';
+	memcpy(out + 5, dig2 + 2 * m, 2);
+	out[7] = '-';
+	memcpy(out + 8, dig2 + 2 * d, 2);
+	out[10] = 'T';
+	memcpy(out + 11, dig2 + 2 * hh, 2);
+	out[13] = ':';
+	memcpy(out + 14, dig2 + 2 * mm, 2);
+	out[16] = ':';
+	memcpy(out + 17, dig2 + 2 * ss, 2);
+	out[19] = '.';
+}
+
+/* "uuuuuuZ" (7 characters, no NUL) for the microseconds of a second. */
+static inline void
+fmt_usec(unsigned us, char out[7])
+{
+	memcpy(out, dig2 + 2 * (us / 10000u), 2);
+	memcpy(out + 2, dig2 + 2 * (us / 100u % 100u), 2);
+	memcpy(out + 4, dig2 + 2 * (us % 100u), 2);
+	out[6] = 'Z';
 }
 
 void
-ots_json_time(struct ots_json *j, const char *key, uint64_t ts_us)
+ots_time_rfc3339(uint64_t ts_us, char out[28])
 {
-	char b[30];
+	fmt_sec(ts_us / 1000000u, out);
+	fmt_usec((unsigned)(ts_us % 1000000u), out + 20);
+	out[27] = '\0';
+}
 
-	b[0] = '"';
-	ots_time_rfc3339(ts_us, b + 1);
-	b[28] = '"';
-	key_(j, key);
-	put(j, b, 29);
+void
+ots_json_time_k(struct ots_json *j, const char *key, size_t klen, uint64_t ts_us)
+{
+	uint64_t tag = ts_us / 1000000u + 1;
+	char *q = key_(j, key, klen, 29);
+	unsigned s;
+
+	if (!q)
+		return;
+	if (j->tsec[0] == tag) {
+		s = 0;
+	} else if (j->tsec[1] == tag) {
+		s = 1;
+	} else {
+		s = j->tnext & 1;
+		j->tnext = s ^ 1;
+		fmt_sec(tag - 1, j->tstr[s]);
+		j->tsec[s] = tag;
+	}
+	q[0] = '"';
+	memcpy(q + 1, j->tstr[s], 20);
+	fmt_usec((unsigned)(ts_us % 1000000u), q + 21);
+	q[28] = '"';
+	done(j, q + 29);
 }
 
 void

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1480,6 +1481,7 @@ test_format(void **state)
 {
 	struct ots_addr a;
 	char s[46], m[18];
+	unsigned v;
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
@@ -1504,6 +1506,25 @@ test_format(void **state)
 	assert_string_equal(ots_mac_str((const uint8_t[6]){ 0xAA, 0xbb, 0, 1, 0x0f, 0xf0 }, m,
 	                                sizeof(m)), "aa:bb:00:01:0f:f0");
 	assert_string_equal(ots_mac_str((const uint8_t[6]){ 1, 2, 3, 4, 5, 6 }, m, 6), "01:02");
+	/* every octet value, and buffers just big enough or one byte short */
+	a.b[10] = 0xff;
+	for (v = 0; v < 256; v++) {
+		char e[46];
+
+		a.b[12] = (uint8_t)v;
+		a.b[13] = (uint8_t)(255 - v);
+		a.b[14] = (uint8_t)(v / 16);
+		a.b[15] = (uint8_t)(v * 7);
+		snprintf(e, sizeof(e), "%u.%u.%u.%u", a.b[12], a.b[13], a.b[14], a.b[15]);
+		assert_string_equal(ots_addr_str(&a, s, sizeof(s)), e);
+	}
+	a.b[12] = a.b[13] = a.b[14] = a.b[15] = 255;
+	assert_string_equal(ots_addr_str(&a, s, 16), "255.255.255.255");
+	assert_string_equal(ots_addr_str(&a, s, 15), "255.255.255.25");
+	assert_string_equal(ots_mac_str((const uint8_t[6]){ 1, 2, 3, 4, 5, 0xfe }, m, 18),
+	                    "01:02:03:04:05:fe");
+	assert_string_equal(ots_mac_str((const uint8_t[6]){ 1, 2, 3, 4, 5, 0xfe }, m, 17),
+	                    "01:02:03:04:05:f");
 }
 
 int

@@ -65,6 +65,162 @@ test_escaping(void **state)
 	ots_json_free(&j);
 }
 
+/* Byte-at-a-time reference of the string escaping (the writer's fast paths scan 4 and 8
+ * bytes a word). */
+static void
+ref_escape(const unsigned char *s, size_t n, char *out)
+{
+	size_t i = 0, l;
+
+	*out++ = '"';
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c >= 0x80) {
+			l = ots_utf8_len(s + i, n - i);
+			if (l) {
+				memcpy(out, s + i, l);
+				out += l;
+				i += l;
+			} else {
+				memcpy(out, "\xef\xbf\xbd", 3);
+				out += 3;
+				i++;
+			}
+			continue;
+		}
+		if (c == '"' || c == '\\')
+			out += sprintf(out, "\\%c", c);
+		else if (c == '\n')
+			out += sprintf(out, "\\n");
+		else if (c == '\r')
+			out += sprintf(out, "\\r");
+		else if (c == '\t')
+			out += sprintf(out, "\\t");
+		else if (c == '\b')
+			out += sprintf(out, "\\b");
+		else if (c == '\f')
+			out += sprintf(out, "\\f");
+		else if (c < 0x20)
+			out += sprintf(out, "\\u%04x", c);
+		else
+			*out++ = (char)c;
+		i++;
+	}
+	*out++ = '"';
+	*out = '\0';
+}
+
+/* A special byte (or sequence) at every position 0..17 of strings 1..24 bytes long, the
+ * neighbours of the special values (' ', '!', '#', '[', ']', 0x7f), and a valid or cut
+ * UTF-8 sequence across a word boundary: the same bytes as the reference. */
+static void
+test_escaping_boundaries(void **state)
+{
+	static const char *const ins[] = { "\"", "\\", "\n", "\x01", "\x1f", "\x80", "\xff",
+		                           "\xc3\xa9", "\xe2\x82\xac", "\xe2\x82", "\xf0\x9f\x98\x80",
+		                           "\xed\xa0\x80", " ", "!", "#", "[", "]", "\x7f", "\0" };
+	unsigned char s[40];
+	char want[256];
+	struct ots_json j;
+	size_t k, pos, len, il;
+	unsigned n = 0;
+
+	(void)state;
+	ots_json_init(&j);
+	for (k = 0; k < sizeof(ins) / sizeof(ins[0]); k++) {
+		il = ins[k][0] ? strlen(ins[k]) : 1;
+		for (len = 1; len <= 24; len++) {
+			for (pos = 0; pos <= 17 && pos < len; pos++) {
+				memset(s, 'a' + (int)(len % 26), sizeof(s));
+				memcpy(s + pos, ins[k], il);
+				ref_escape(s, len, want);
+				ots_json_reset(&j);
+				ots_json_strn(&j, NULL, (const char *)s, len);
+				assert_int_equal(j.err, 0);
+				assert_string_equal(j.buf, want);
+				/* as a keyed value after another one: the comma path */
+				ots_json_reset(&j);
+				ots_json_obj_open(&j, NULL);
+				ots_json_u64(&j, "n", len);
+				ots_json_strn(&j, "v", (const char *)s, len);
+				ots_json_obj_close(&j);
+				assert_int_equal(strncmp(j.buf, "{\"n\":", 5), 0);
+				assert_string_equal(strstr(j.buf, ",\"v\":") + 5 + strlen(want), "}");
+				assert_int_equal(strncmp(strstr(j.buf, ",\"v\":") + 5, want, strlen(want)), 0);
+				n++;
+			}
+		}
+	}
+	assert_true(n > 5000);
+	/* plain strings of every length 0..40 */
+	for (len = 0; len <= 40; len++) {
+		for (k = 0; k < len; k++)
+			s[k] = (unsigned char)('A' + k);
+		ref_escape(s, len, want);
+		ots_json_reset(&j);
+		ots_json_strn(&j, NULL, (const char *)s, len);
+		assert_string_equal(j.buf, want);
+	}
+	ots_json_free(&j);
+}
+
+/* Numbers across digit-count boundaries match printf. */
+static void
+test_u64_digits(void **state)
+{
+	struct ots_json j;
+	char want[32];
+	uint64_t p = 1;
+	int i, d;
+
+	(void)state;
+	ots_json_init(&j);
+	for (i = 0; i < 20; i++) {
+		for (d = -1; d <= 1; d++) {
+			uint64_t v = p + (uint64_t)(int64_t)d;
+
+			ots_json_reset(&j);
+			ots_json_u64(&j, NULL, v);
+			snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+			assert_string_equal(j.buf, want);
+			ots_json_reset(&j);
+			ots_json_i64(&j, NULL, -(int64_t)(v & INT64_MAX));
+			snprintf(want, sizeof(want), "%lld", -(long long)(v & INT64_MAX));
+			assert_string_equal(j.buf, want);
+		}
+		p *= 10;
+	}
+	ots_json_free(&j);
+}
+
+/* The seconds cache of ots_json_time: alternating and new seconds, same as the uncached
+ * formatter. */
+static void
+test_time_cache(void **state)
+{
+	static const uint64_t ts[] = { 1704067200000123ull, 1704067200999999ull,
+		                       1704067201000000ull, 1704067200500000ull,
+		                       1704067201000001ull, 1704153600000000ull,
+		                       1704067200000000ull, 0, 999999, 1000000, 0 };
+	struct ots_json j;
+	char want[32];
+	size_t i;
+
+	(void)state;
+	memset(&j, 0, sizeof(j)); /* a zeroed struct works as well as ots_json_init */
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		want[0] = '"';
+		ots_time_rfc3339(ts[i], want + 1);
+		strcat(want, "\"");
+		ots_json_reset(&j);
+		ots_json_time(&j, NULL, ts[i]);
+		assert_string_equal(j.buf, want);
+	}
+	assert_string_equal(want, "\"1970-01-01T00:00:00.000000Z\"");
+	ots_json_free(&j);
+}
+
 static void
 test_numbers_and_time(void **state)
 {
@@ -194,6 +350,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_escaping_boundaries),
+		cmocka_unit_test(test_u64_digits),
+		cmocka_unit_test(test_time_cache),
 		cmocka_unit_test(test_numbers_and_time),
 		cmocka_unit_test(test_time_matches_gmtime),
 		cmocka_unit_test(test_pretty_and_depth),
