@@ -36,9 +36,6 @@ struct reader {
 	/* live: bit w set while worker w's ring stayed full past LIVE_RING_WAIT_NS (its packets
 	 * are dropped at once until it has room again) */
 	uint64_t overloaded[(OTS_MAX_WORKERS + 63) / 64];
-	/* files with one worker: the reader decodes (OTS_MSG_PKT_DEC, see worker.h) */
-	int predecode;
-	struct ots_decode_ctx dctx;
 };
 
 uint16_t
@@ -189,11 +186,10 @@ live_give_up(struct reader *r, unsigned id, struct timespec *t0)
 	return 1;
 }
 
-/* Copy one message into worker w's ring (reserved room and header; the caller fills data[]
- * with caplen bytes). Returns the message, or NULL when it was dropped. */
-static struct ots_msg *
-reserve(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, uint32_t caplen,
-        uint32_t wirelen, int may_drop)
+/* Copy one message into worker w's ring. Returns 0 when it was dropped. */
+static int
+push(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, const uint8_t *data,
+     uint32_t caplen, uint32_t wirelen, int may_drop)
 {
 	struct ots_capture *c = r->c;
 	struct ots_msg *m;
@@ -203,16 +199,16 @@ reserve(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, u
 
 	if (len > OTS_RING_MAX_RECORD(&w->in)) {
 		c->st.oversize_drops++;
-		return NULL;
+		return 0;
 	}
 	while (!(m = ots_ring_reserve(&w->in, len))) {
 		if (may_drop && r->live && live_give_up(r, w->id, &t0)) {
 			c->st.ring_full_drops++;
-			return NULL;
+			return 0;
 		}
 		ots_ring_publish(&w->in);
 		if (may_drop && atomic_load_explicit(&c->stop, memory_order_relaxed))
-			return NULL;
+			return 0;
 		ots_backoff_sleep(&spins);
 	}
 	if (r->live) /* room again: the next full ring is waited for */
@@ -223,91 +219,12 @@ reserve(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, u
 	m->type = type;
 	m->linktype = r->linktype;
 	m->reserved = 0;
-	return m;
-}
-
-static void
-commit(struct ots_worker *w)
-{
+	if (caplen)
+		memcpy(m->data, data, caplen);
 	ots_ring_commit(&w->in);
 	if (w->in.p_pending >= PUBLISH_EVERY)
 		ots_ring_publish(&w->in);
-}
-
-static int
-push(struct reader *r, struct ots_worker *w, uint16_t type, uint64_t ts_us, const uint8_t *data,
-     uint32_t caplen, uint32_t wirelen, int may_drop)
-{
-	struct ots_msg *m = reserve(r, w, type, ts_us, caplen, wirelen, may_drop);
-
-	if (!m)
-		return 0;
-	if (caplen)
-		memcpy(m->data, data, caplen);
-	commit(w);
 	return 1;
-}
-
-#define ALIGN8(n) (((n) + 7u) & ~(uint32_t)7u)
-
-/* Offset in the message of a pointer into the frame (copied at frame_off) or the reassembled
- * datagram (at reasm_off); 0 for NULL; -1 when it points elsewhere. */
-static int64_t
-dec_off(const uint8_t *ptr, const uint8_t *frame, uint32_t caplen, uint32_t frame_off,
-        const uint8_t *reasm, uint32_t reasm_len, uint32_t reasm_off)
-{
-	if (!ptr)
-		return 0;
-	if (frame && ptr >= frame && ptr <= frame + caplen)
-		return frame_off + (ptr - frame);
-	if (reasm && ptr >= reasm && ptr <= reasm + reasm_len)
-		return reasm_off + (ptr - reasm);
-	return -1;
-}
-
-/*
- * Decode here and send the result with the packet (OTS_MSG_PKT_DEC, worker.h). A decoded
- * pointer outside the frame and the reassembled datagram cannot happen with today's decoder;
- * should it, the packet goes undecoded as OTS_MSG_PKT rather than wrong.
- */
-static void
-push_decoded(struct reader *r, struct ots_worker *w, uint64_t ts_us, const uint8_t *data,
-             uint32_t caplen, uint32_t wirelen)
-{
-	struct ots_msg_dec d;
-	struct ots_msg *m;
-	const uint8_t *reasm = NULL;
-	int64_t l2, l3, pl;
-
-	ots_decode_packet(&r->dctx, r->linktype, data, caplen, wirelen, ts_us, &d.p); /* all of d.p */
-	d.reasm_len = 0;
-	d.frame_off = ALIGN8((uint32_t)sizeof(d));
-	d.frame_len = caplen;
-	d.reasm_off = ALIGN8(d.frame_off + caplen);
-	if (d.p.reassembled && d.p.l3) {
-		reasm = d.p.l3;
-		d.reasm_len = d.p.l3_len;
-	}
-	l2 = dec_off(d.p.l2_payload, data, caplen, d.frame_off, reasm, d.reasm_len, d.reasm_off);
-	l3 = dec_off(d.p.l3, data, caplen, d.frame_off, reasm, d.reasm_len, d.reasm_off);
-	pl = dec_off(d.p.payload, data, caplen, d.frame_off, reasm, d.reasm_len, d.reasm_off);
-	if (l2 < 0 || l3 < 0 || pl < 0) {
-		push(r, w, OTS_MSG_PKT, ts_us, data, caplen, wirelen, 1);
-		return;
-	}
-	d.l2_off = (uint32_t)l2;
-	d.l3_off = (uint32_t)l3;
-	d.pl_off = (uint32_t)pl;
-	d.p.l2_payload = d.p.l3 = d.p.payload = NULL;
-	m = reserve(r, w, OTS_MSG_PKT_DEC, ts_us, d.reasm_off + d.reasm_len, wirelen, 1);
-	if (!m)
-		return;
-	memcpy(m->data, &d, sizeof(d));
-	if (caplen)
-		memcpy(m->data + d.frame_off, data, caplen);
-	if (d.reasm_len)
-		memcpy(m->data + d.reasm_off, reasm, d.reasm_len);
-	commit(w);
 }
 
 static void
@@ -348,10 +265,7 @@ on_packet(struct reader *r, uint64_t ts_us, const uint8_t *data, uint32_t caplen
 		r->in->packets++;
 		r->in->bytes += wirelen;
 	}
-	if (r->predecode)
-		push_decoded(r, &c->workers[0], ts_us, data, caplen, wirelen);
-	else
-		push(r, &c->workers[shard], OTS_MSG_PKT, ts_us, data, caplen, wirelen, 1);
+	push(r, &c->workers[shard], OTS_MSG_PKT, ts_us, data, caplen, wirelen, 1);
 }
 
 static uint64_t
@@ -560,11 +474,6 @@ reader_main(void *arg)
 
 	memset(&r, 0, sizeof(r));
 	r.c = c;
-	if (!c->live && c->nworkers == 1) {
-		r.dctx.defrag = ots_defrag_new(&c->conf->defrag);
-		r.dctx.st = &c->dec;
-		r.predecode = r.dctx.defrag != NULL;
-	}
 	if (c->live) {
 		read_live(&r);
 	} else {
@@ -579,7 +488,6 @@ reader_main(void *arg)
 	}
 	publish_counts(c, NULL);
 	broadcast(&r, OTS_MSG_EOF, c->st.last_ts);
-	ots_defrag_free(r.dctx.defrag);
 	c->st.cpu_s = ots_thread_cpu_s();
 	atomic_store_explicit(&c->finished, 1, memory_order_release);
 	return NULL;

@@ -84,10 +84,6 @@ ots_stats_sum(const struct ots_run *run, struct ots_worker_stats *sum)
 			ADD(app.proto[a].desync); ADD(app.proto[a].given_up);
 		}
 	}
-	/* what the reader decoded for a single worker (files: OTS_MSG_PKT_DEC); complete once the
-	 * reader is joined, and never written by a live reader */
-	if (run->cap && !run->interval)
-		dec_add(&sum->dec, &run->cap->dec);
 }
 #undef ADD
 

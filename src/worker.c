@@ -545,18 +545,7 @@ handle_packet(struct ots_worker *w, const struct ots_msg *m)
 	w->st.bytes += m->wirelen;
 	if (m->ts_us > w->now)
 		w->now = m->ts_us;
-	if (m->type == OTS_MSG_PKT_DEC) {
-		uint32_t off[3];
-
-		memcpy(&p, m->data + offsetof(struct ots_msg_dec, p), sizeof(p));
-		memcpy(off, m->data + offsetof(struct ots_msg_dec, l2_off), sizeof(off));
-		p.l2_payload = off[0] ? m->data + off[0] : NULL;
-		p.l3 = off[1] ? m->data + off[1] : NULL;
-		p.payload = off[2] ? m->data + off[2] : NULL;
-	} else {
-		ots_decode_packet(&w->dctx, m->linktype, m->data, m->caplen, m->wirelen, m->ts_us,
-		                  &p);
-	}
+	ots_decode_packet(&w->dctx, m->linktype, m->data, m->caplen, m->wirelen, m->ts_us, &p);
 	if (p.ip_version == 0) {
 		w->st.non_ip++;
 		if (p.l3_type == OTS_L3_ARP)
@@ -650,7 +639,6 @@ ots_worker_handle(struct ots_worker *w, const struct ots_msg *m)
 		w->rules = atomic_load_explicit(w->rules_slot, memory_order_acquire);
 	switch (m->type) {
 	case OTS_MSG_PKT:
-	case OTS_MSG_PKT_DEC:
 		handle_packet(w, m);
 		break;
 	case OTS_MSG_TICK:

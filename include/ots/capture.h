@@ -63,7 +63,6 @@ struct ots_capture {
 	uint64_t total_file_bytes;
 	/* results, valid after join */
 	struct ots_capture_stats st;
-	struct ots_decode_stats dec; /* what the reader decoded (OTS_MSG_PKT_DEC, worker.h) */
 	struct ots_input_stats *inputs;
 	size_t n_inputs;
 	int opened;                 /* ots_capture_open() done */

@@ -25,23 +25,7 @@
 #include "ots/ring.h"
 #include "ots/rules.h"
 
-enum ots_msg_type { OTS_MSG_PKT = 1, OTS_MSG_TICK = 2, OTS_MSG_EOF = 3, OTS_MSG_PKT_DEC = 4 };
-
-/*
- * OTS_MSG_PKT_DEC: a packet the reader has already decoded. With one worker reading files the
- * reader thread has time to spare and the worker has none, so the reader runs the decoder (its
- * own context and IPv4 reassembly) and the worker starts at the flow lookup: on the benchmark
- * plant that moves 11% of the worker's instructions to the reader. With several workers
- * the reader would become the bottleneck, and live it must drain the kernel first: they keep
- * OTS_MSG_PKT. data[] holds this header (caplen counts it all), then the frame at frame_off,
- * then, for a reassembled IPv4 datagram, the datagram at reasm_off. The decoded packet's
- * pointers travel as offsets from data[] (0: NULL).
- */
-struct ots_msg_dec {
-	struct ots_pkt p;           /* as decoded; l2_payload, l3 and payload are NULL here */
-	uint32_t l2_off, l3_off, pl_off; /* in this order (the worker reads them as an array) */
-	uint32_t frame_off, frame_len, reasm_off, reasm_len;
-};
+enum ots_msg_type { OTS_MSG_PKT = 1, OTS_MSG_TICK = 2, OTS_MSG_EOF = 3 };
 
 /* A record of the input ring: header then caplen bytes of packet. */
 struct ots_msg {
