@@ -48,17 +48,7 @@ while [ ! -s "$TMP/addr" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 ADDR=$(cat "$TMP/addr")
 case "$ADDR" in 127.0.0.1:*) ;; *) echo "mock broker did not start"; exit 1 ;; esac
 
-cat > "$TMP/zones.yaml" <<'ZONES'
-version: 1
-zones:
-  - name: a
-    sl_t: 2
-    networks: [192.0.2.1/32]
-  - name: b
-    sl_t: 1
-    networks: [192.0.2.2/32]
-conduits: []
-ZONES
+cp "$top_srcdir/tests/data/live/zones.yaml" "$TMP/zones.yaml"
 cat > "$TMP/live.rules" <<'RULES'
 rule live-modbus-read {
     name     "Modbus read"

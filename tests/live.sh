@@ -19,17 +19,7 @@ cleanup() {
 trap cleanup EXIT
 netns_pair "$A" "$B" va$$ vb$$ 192.0.2.1 192.0.2.2
 
-cat > "$TMP/zones.yaml" <<'ZONES'
-version: 1
-zones:
-  - name: a
-    sl_t: 2
-    networks: [192.0.2.1/32]
-  - name: b
-    sl_t: 1
-    networks: [192.0.2.2/32]
-conduits: []
-ZONES
+cp "$top_srcdir/tests/data/live/zones.yaml" "$TMP/zones.yaml"
 ip netns exec "$A" "$OTSENSOR" -i va$$ -w 2 -o "$TMP/out" --checkpoint 1 --state "$TMP/state" \
 	-z "$TMP/zones.yaml" > "$TMP/stdout" 2> "$TMP/stderr" &
 pid=$!
