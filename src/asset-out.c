@@ -20,6 +20,7 @@
 #include "ots/json.h"
 #include "ots/sink.h"
 #include "ots/log.h"
+#include "ots/output.h"
 #include "ots/render.h"
 
 /* Identity attributes whose disagreement is a conflict (others, like IPs or ports a device
@@ -1115,6 +1116,8 @@ open_tmp(const char *dir, const char *name, char *path, size_t len, char *err, s
 	f = fopen(path, "w");
 	if (!f)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	else
+		ots_file_buffer(f);
 	return f;
 }
 
@@ -1126,11 +1129,11 @@ close_tmp(FILE *f, const char *tmp, char *err, size_t errlen)
 
 	if (fflush(f) != 0 || ferror(f)) {
 		snprintf(err, errlen, "error writing %s: %s", tmp, strerror(errno));
-		fclose(f);
+		ots_fclose(f);
 		unlink(tmp);
 		return OTS_EIO;
 	}
-	if (fclose(f) != 0) {
+	if (ots_fclose(f) != 0) {
 		snprintf(err, errlen, "error closing %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		return OTS_EIO;

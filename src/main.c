@@ -1006,7 +1006,7 @@ main(int argc, char **argv)
 	struct rctx rctx;
 	struct sigaction sa;
 	char title[1024];
-	double last_ckpt, last_alerts, alert_every, last_stats;
+	double last_ckpt, last_alerts, alert_every, last_stats, last_flush;
 	struct ots_capture_stats cap_now;
 	struct ots_worker_stats *wst = NULL; /* live stats records: the workers' snapshots */
 	FILE *stats_jsonl = NULL;
@@ -1160,7 +1160,7 @@ main(int argc, char **argv)
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/alerts.jsonl", conf.outdir);
-		zc.alerts = fopen(path, "w");
+		zc.alerts = ots_out_create(path);
 		if (!zc.alerts) {
 			ots_err("cannot write %s: %s", path, strerror(errno));
 			ots_output_close(&out);
@@ -1172,11 +1172,11 @@ main(int argc, char **argv)
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/stats.jsonl", conf.outdir);
-		stats_jsonl = fopen(path, "w");
+		stats_jsonl = ots_out_create(path);
 		if (!stats_jsonl) {
 			ots_err("cannot write %s: %s", path, strerror(errno));
 			if (zc.alerts)
-				fclose(zc.alerts);
+				ots_fclose(zc.alerts);
 			ots_output_close(&out);
 			ots_capture_destroy(&cap);
 			goto early_fail;
@@ -1221,7 +1221,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	t0 = mono_now();
-	last_ckpt = last_alerts = last_stats = t0;
+	last_ckpt = last_alerts = last_stats = last_flush = t0;
 	skey = zc.host[0] ? zc.host : "otsensor";
 	memset(&run, 0, sizeof(run));
 	run.conf = &conf;
@@ -1270,6 +1270,12 @@ main(int argc, char **argv)
 			spins = 0;
 		}
 		ots_kafka_poll(kafka);
+		if (conf.iface && mono_now() - last_flush >= 1.0) {
+			/* live: what was drained is in flows.jsonl and events.jsonl within a second
+			 * (their buffers are 256 KiB) */
+			ots_output_flush(&out);
+			last_flush = mono_now();
+		}
 		if (got_hup) {
 			got_hup = 0;
 			if (conf.config_path && config_reload(&conf, argc, argv))
@@ -1459,9 +1465,9 @@ teardown:
 	ots_oui_free(&oui);
 	if (geo)
 		ots_geoip_close(geo);
-	if (zc.alerts && fclose(zc.alerts) != 0)
+	if (zc.alerts && ots_fclose(zc.alerts) != 0)
 		status = 1;
-	if (stats_jsonl && fclose(stats_jsonl) != 0)
+	if (stats_jsonl && ots_fclose(stats_jsonl) != 0)
 		status = 1;
 	ots_detect_free(&rctx.det);
 release: /* what the configuration loaded */

@@ -179,6 +179,24 @@ check "deterministic stats have no pid or wall clock" jq -e '(.sensor.pid == nul
 "$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
 	--deterministic -w 1 -o "$TMP/again" -q
 check "a second run gives the same bytes" cmp -s "$TMP/w1/flows.jsonl" "$TMP/again/flows.jsonl"
+# a run into a directory with an earlier run's large files: they are moved aside and removed
+# in the background (output-file.c), the new files are whole and nothing is left behind; a
+# symbolic link named flows.jsonl is written through, as before
+head -c 3000000 /dev/zero | tr '\0' x > "$TMP/again/flows.jsonl"
+cp "$TMP/again/flows.jsonl" "$TMP/again/events.jsonl"
+ln "$TMP/again/flows.jsonl" "$TMP/hardlink"
+"$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
+	--deterministic -w 1 -o "$TMP/again" -q
+check "over an earlier run's large files: the same flows.jsonl" cmp -s "$TMP/w1/flows.jsonl" "$TMP/again/flows.jsonl"
+check "over an earlier run's large files: the same events.jsonl" cmp -s "$TMP/w1/events.jsonl" "$TMP/again/events.jsonl"
+check "over an earlier run's large files: nothing left aside" [ -z "$(ls -A "$TMP/again" | grep '^\.')" ]
+check "the earlier file itself is untouched (a new inode was written)" sh -c "[ \$(tr -d x < '$TMP/hardlink' | wc -c) -eq 0 ] && [ \$(wc -c < '$TMP/hardlink') -eq 3000000 ]"
+mkdir -p "$TMP/viasym"
+: > "$TMP/symtarget"
+ln -s "$TMP/symtarget" "$TMP/viasym/flows.jsonl"
+"$OTSENSOR" -r "$P/plant-example.pcap" -r "$P/ipv4-fragments.pcap" -r "$P/tcp-reorder.pcap" \
+	--deterministic -w 1 -o "$TMP/viasym" -q
+check "flows.jsonl as a symbolic link: written through it" sh -c "[ -L '$TMP/viasym/flows.jsonl' ] && cmp -s '$TMP/w1/flows.jsonl' '$TMP/symtarget'"
 
 # --list-functions: the function catalog rules are checked against (sorted, unique, every
 # protocol); an unknown protocol is a usage error naming it

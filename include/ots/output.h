@@ -129,6 +129,8 @@ void ots_event_rec_json(struct ots_json *j, const struct ots_event_rec *e);
 uint64_t ots_flow_id(const struct ots_flow_key *k, uint64_t first_ts);
 /* Sort and write kept records; flush and close flows.jsonl. Returns OTS_OK or OTS_EIO. */
 int ots_output_finish(struct ots_output *o, char *err, size_t errlen);
+/* Write out what the buffers hold (live capture, once a second). */
+void ots_output_flush(struct ots_output *o);
 void ots_output_close(struct ots_output *o);
 
 /* Write one flow record as a JSON object (no newline): the flows.jsonl format. */
@@ -147,6 +149,14 @@ int ots_write_file_atomic(const char *path, const char *data, size_t len);
  * errno set, *what naming the step ("writing", "syncing", "closing", "renaming") and the temp
  * file removed. ots_atomic_abort closes and removes it (a write failed before the commit). */
 FILE *ots_atomic_open(const char *path, char **tmp);
+/* Open path for writing ("w") as a run's output: an earlier run's large file there is moved
+ * aside and removed in the background (ots_out_reap_wait joins that), and the stream gets a
+ * 256 KiB buffer. NULL with errno set. Close it with ots_fclose. */
+FILE *ots_out_create(const char *path);
+void ots_out_reap_wait(void);
+/* Give f (before any I/O on it) a 256 KiB buffer; ots_fclose closes f and frees it. */
+void ots_file_buffer(FILE *f);
+int ots_fclose(FILE *f);
 int ots_atomic_commit(FILE *f, const char *tmp, const char *path, const char **what);
 void ots_atomic_abort(FILE *f, const char *tmp);
 
