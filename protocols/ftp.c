@@ -330,6 +330,7 @@ const struct ots_dissector ots_dissector_ftp = {
 	.ports = { 21 },
 	.max_pdu = FTP_MAX_LINE,
 	.state_size = sizeof(struct ftp_state),
+	.ndpi_after_claim = 8,
 	.probe = ftp_probe,
 	.pdu_len = ftp_pdu_len,
 	.parse = ftp_parse,

@@ -612,6 +612,7 @@ const struct ots_dissector ots_dissector_modbus = {
 	.ports = { MB_PORT },
 	.max_pdu = MB_HDR + MB_LEN_MAX,
 	.state_size = sizeof(struct mb_state),
+	.ndpi_after_claim = 8,
 	.probe = mb_probe,
 	.pdu_len = mb_pdu_len,
 	.parse = mb_parse,

@@ -107,6 +107,14 @@ ots_app_attach(struct ots_flow *f, const struct ots_dissector *d)
 	return (long)sz;
 }
 
+unsigned
+ots_app_ndpi_after_claim(const struct ots_flow *f)
+{
+	unsigned n = f->app ? f->app->d->ndpi_after_claim : 0;
+
+	return n ? n : OTS_NDPI_AFTER_CLAIM;
+}
+
 static struct ots_app_stats *
 pstats(struct ots_app_counters *c, const struct ots_dissector *d)
 {

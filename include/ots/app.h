@@ -83,6 +83,8 @@ int ots_app_fact_seen(struct ots_flow *f, uint32_t h);
 /* Give flow f to dissector d (state zeroed). Returns the bytes allocated, 0 on failure (the
  * flow is then marked OTS_APP_NONE). choose() uses it; so do tests. */
 long ots_app_attach(struct ots_flow *f, const struct ots_dissector *d);
+/* Packets nDPI still sees of a flow a dissector took (ots_dissector.ndpi_after_claim). */
+unsigned ots_app_ndpi_after_claim(const struct ots_flow *f);
 
 /* Pick a dissector for a payload (exposed for tests). NULL when none is confident. */
 const struct ots_dissector *ots_app_choose(uint8_t transport, const uint8_t *data, size_t len,

@@ -73,6 +73,9 @@ struct ots_dissector {
 	uint16_t ports[4];          /* well-known ports: hints only, never a gate (0 = none) */
 	uint32_t max_pdu;           /* the engine never buffers more for one PDU */
 	uint32_t state_size;        /* per-flow state, zeroed by the engine (0 = none) */
+	uint8_t ndpi_after_claim;   /* packets of a flow this dissector took that nDPI still
+	                             * sees (0: OTS_NDPI_AFTER_CLAIM); more where nDPI names the
+	                             * protocol only from a later exchange (FTP's replies) */
 
 	/* Content check on the first bytes one side sent (len may be short of a whole PDU).
 	 * Pure. Returns a confidence 0-100 (OTS_PROBE_*). */
@@ -101,6 +104,9 @@ struct ots_dissector {
 	 * call; fd->name is static. Checked against the fuzz corpora by tests/unit/test-fn-catalog. */
 	void (*functions)(void (*visit)(void *ctx, const struct ots_fn_desc *fd), void *ctx);
 };
+
+/* Default of ots_dissector.ndpi_after_claim. */
+#define OTS_NDPI_AFTER_CLAIM 4
 
 /* protocols/registry.c: every dissector, in probe order. */
 extern const struct ots_dissector *const ots_dissectors[];
