@@ -394,6 +394,35 @@ ots_classify_finish(struct ots_classify *c, struct ots_flow *f)
 	return giveup(c, f);
 }
 
+int
+ots_classify_settled_it(const struct ots_flow *f)
+{
+	uint16_t p = f->ndpi_master != NDPI_PROTOCOL_UNKNOWN ? f->ndpi_master : f->ndpi_app;
+
+	if (f->ndpi_state != OTS_NDPI_DETECTED)
+		return 0; /* a guess by port settles nothing */
+	switch (p) {
+	case NDPI_PROTOCOL_TLS:
+	case NDPI_PROTOCOL_DTLS:
+	case NDPI_PROTOCOL_QUIC:
+	case NDPI_PROTOCOL_HTTP:
+	case NDPI_PROTOCOL_HTTP_PROXY:
+	case NDPI_PROTOCOL_DNS:
+	case NDPI_PROTOCOL_MDNS:
+	case NDPI_PROTOCOL_LLMNR:
+	case NDPI_PROTOCOL_NETBIOS:
+	case NDPI_PROTOCOL_SMBV1:
+	case NDPI_PROTOCOL_SMBV23:
+	case NDPI_PROTOCOL_NTP:
+	case NDPI_PROTOCOL_SSH:
+	case NDPI_PROTOCOL_RDP:
+	case NDPI_PROTOCOL_KERBEROS:
+	case NDPI_PROTOCOL_LDAP:
+		return 1;
+	}
+	return 0;
+}
+
 static void
 format_name(struct ots_classify *c, uint16_t master, uint16_t app, char *buf, size_t len)
 {

@@ -46,6 +46,10 @@ long ots_classify_packet(struct ots_classify *c, struct ots_flow *f, const struc
  * Returns the bytes freed (<= 0). */
 long ots_classify_finish(struct ots_classify *c, struct ots_flow *f);
 
+/* 1 when nDPI found f by its content to carry an IT protocol none of our dissectors can be
+ * inside (TLS, HTTP, DNS, SMB, SSH ...): the caller stops looking for one. */
+int ots_classify_settled_it(const struct ots_flow *f);
+
 /* "Modbus", "TLS.Google", "Unknown" ... into buf (at least 64 bytes). */
 const char *ots_classify_proto_name(struct ots_classify *c, const struct ots_flow *f,
                                     char *buf, size_t len);
