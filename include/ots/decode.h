@@ -79,6 +79,8 @@ struct ots_decode_ctx {
 	struct ots_defrag *defrag;     /* NULL: fragments are not reassembled */
 	struct ots_decode_stats *st;   /* must be non-NULL */
 	uint8_t quiet;                 /* internal: an outer layer already counted this packet */
+	uint8_t layered_only;          /* 1: no one-pass decoding of common Ethernet/IPv4/TCP|UDP
+	                                * frames (same result: for tests comparing the two) */
 };
 
 /*

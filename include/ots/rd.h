@@ -26,7 +26,7 @@ struct ots_rd {
 	int err; /* OTS_OK or the first error */
 };
 
-static inline void
+static OTS_ALWAYS_INLINE void
 rd_init(struct ots_rd *r, const void *buf, size_t len)
 {
 	r->buf = (const uint8_t *)buf;
@@ -35,26 +35,26 @@ rd_init(struct ots_rd *r, const void *buf, size_t len)
 	r->err = OTS_OK;
 }
 
-static inline int
+static OTS_ALWAYS_INLINE int
 rd_ok(const struct ots_rd *r)
 {
 	return r->err == OTS_OK;
 }
 
-static inline size_t
+static OTS_ALWAYS_INLINE size_t
 rd_left(const struct ots_rd *r)
 {
 	return r->err ? 0 : r->len - r->off;
 }
 
-static inline size_t
+static OTS_ALWAYS_INLINE size_t
 rd_off(const struct ots_rd *r)
 {
 	return r->off;
 }
 
 /* Mark the reader failed with err unless it already failed (first error wins). */
-static inline void
+static OTS_ALWAYS_INLINE void
 rd_fail(struct ots_rd *r, int err)
 {
 	if (r->err == OTS_OK)
@@ -62,7 +62,7 @@ rd_fail(struct ots_rd *r, int err)
 }
 
 /* True when n more bytes are readable; sets ETRUNC otherwise. */
-static inline int
+static OTS_ALWAYS_INLINE int
 rd_need(struct ots_rd *r, size_t n)
 {
 	if (ots_unlikely(r->err != OTS_OK))
@@ -75,7 +75,7 @@ rd_need(struct ots_rd *r, size_t n)
 }
 
 /* Pointer to the next n bytes and advance, or NULL (and ETRUNC). Borrowed, valid as the buffer. */
-static inline const uint8_t *
+static OTS_ALWAYS_INLINE const uint8_t *
 rd_ptr(struct ots_rd *r, size_t n)
 {
 	const uint8_t *p;
@@ -88,21 +88,21 @@ rd_ptr(struct ots_rd *r, size_t n)
 }
 
 /* The rest of the buffer without consuming it (NULL when failed); *n gets its length. */
-static inline const uint8_t *
+static OTS_ALWAYS_INLINE const uint8_t *
 rd_rest(const struct ots_rd *r, size_t *n)
 {
 	*n = rd_left(r);
 	return r->err ? NULL : r->buf + r->off;
 }
 
-static inline void
+static OTS_ALWAYS_INLINE void
 rd_skip(struct ots_rd *r, size_t n)
 {
 	if (rd_need(r, n))
 		r->off += n;
 }
 
-static inline uint8_t
+static OTS_ALWAYS_INLINE uint8_t
 rd_u8(struct ots_rd *r)
 {
 	if (!rd_need(r, 1))
@@ -110,35 +110,35 @@ rd_u8(struct ots_rd *r)
 	return r->buf[r->off++];
 }
 
-static inline uint16_t
+static OTS_ALWAYS_INLINE uint16_t
 rd_be16(struct ots_rd *r)
 {
 	const uint8_t *p = rd_ptr(r, 2);
 	return p ? (uint16_t)((p[0] << 8) | p[1]) : 0;
 }
 
-static inline uint16_t
+static OTS_ALWAYS_INLINE uint16_t
 rd_le16(struct ots_rd *r)
 {
 	const uint8_t *p = rd_ptr(r, 2);
 	return p ? (uint16_t)((p[1] << 8) | p[0]) : 0;
 }
 
-static inline uint32_t
+static OTS_ALWAYS_INLINE uint32_t
 rd_be24(struct ots_rd *r)
 {
 	const uint8_t *p = rd_ptr(r, 3);
 	return p ? ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2] : 0;
 }
 
-static inline uint32_t
+static OTS_ALWAYS_INLINE uint32_t
 rd_be32(struct ots_rd *r)
 {
 	const uint8_t *p = rd_ptr(r, 4);
 	return p ? ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3] : 0;
 }
 
-static inline uint32_t
+static OTS_ALWAYS_INLINE uint32_t
 rd_le32(struct ots_rd *r)
 {
 	const uint8_t *p = rd_ptr(r, 4);
@@ -160,7 +160,7 @@ rd_le64(struct ots_rd *r)
 }
 
 /* Copy n bytes to dst; on failure dst is zeroed. */
-static inline void
+static OTS_ALWAYS_INLINE void
 rd_copy(struct ots_rd *r, void *dst, size_t n)
 {
 	const uint8_t *p = rd_ptr(r, n);

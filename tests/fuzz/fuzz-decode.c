@@ -43,6 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	link = links[(data[0] & 0x7f) % OTS_ARRAY_LEN(links)];
 	len = (uint32_t)(size - 1);
 	wire = (data[0] & 0x80) ? len + 100 : len;
+	memset(&ctx, 0, sizeof(ctx));
 	ctx.defrag = defrag;
 	ctx.st = &stats;
 	clock_us += 1000000; /* one second per input: timeouts happen */
@@ -53,6 +54,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink += p.payload[p.payload_len - 1];
 	if (p.l3_len)
 		sink += p.l3[p.l3_len - 1];
+	if (link == OTS_LINK_ETHERNET) {
+		/* differential: the one-pass decoder of common frames and the layered decoders
+		 * leave the same packet and counters (no reassembly: its state would diverge) */
+		struct ots_decode_stats s1, s2;
+		struct ots_decode_ctx c1, c2;
+		struct ots_pkt p1, p2;
+
+		memset(&s1, 0, sizeof(s1));
+		memset(&s2, 0, sizeof(s2));
+		memset(&c1, 0, sizeof(c1));
+		memset(&c2, 0, sizeof(c2));
+		c1.st = &s1;
+		c2.st = &s2;
+		c2.layered_only = 1;
+		if (ots_decode_packet(&c1, link, data + 1, len, wire, clock_us, &p1) !=
+		        ots_decode_packet(&c2, link, data + 1, len, wire, clock_us, &p2) ||
+		    memcmp(&p1, &p2, sizeof(p1)) != 0 || memcmp(&s1, &s2, sizeof(s1)) != 0)
+			__builtin_trap();
+	}
 	if (p.l2_payload_len)
 		sink += p.l2_payload[p.l2_payload_len - 1];
 	sink += ots_decode_shard_hash(link, data + 1, len);
