@@ -137,75 +137,92 @@ decode_null(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len, struc
  * anything: the caller then clears p and the layered decoders take the frame, anomalies,
  * ARP, IPv6, fragments and all.
  */
+static inline uint16_t
+be16_at(const uint8_t *h)
+{
+	return (uint16_t)(h[0] << 8 | h[1]);
+}
+
+static inline uint32_t
+be32_at(const uint8_t *h)
+{
+	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+}
+
+/* Each header is taken as one window from the reader (rd_ptr: one bounds check for the
+ * whole fixed part) and its fields read inside that window. */
 static int
 decode_fast(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len, struct ots_pkt *p)
 {
 	struct ots_rd r, ir, lr;
-	const uint8_t *rest;
+	const uint8_t *h, *rest;
 	size_t n;
 	uint16_t type, totlen;
 	uint32_t hlen, l4len;
-	uint8_t vihl, frag_hi, frag_lo, proto;
+	uint8_t proto;
 	unsigned tags = 0;
 
 	rd_init(&r, data, len);
-	rd_copy(&r, p->dst_mac, 6);
-	rd_copy(&r, p->src_mac, 6);
-	type = rd_be16(&r);
+	h = rd_ptr(&r, 14);
+	if (!h)
+		return 0;
+	memcpy(p->dst_mac, h, 6);
+	memcpy(p->src_mac, h + 6, 6);
+	type = be16_at(h + 12);
 	while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
-		uint16_t tci;
-
-		if (tags == OTS_MAX_VLANS)
+		if (tags == OTS_MAX_VLANS || !(h = rd_ptr(&r, 4)))
 			return 0;
-		tci = rd_be16(&r);
-		type = rd_be16(&r);
-		p->vlan[tags++] = tci & 0x0fff;
+		p->vlan[tags++] = be16_at(h) & 0x0fff;
+		type = be16_at(h + 2);
 	}
-	if (!rd_ok(&r) || type != 0x0800)
+	if (type != 0x0800)
 		return 0;
 	rest = rd_rest(&r, &n);
 
 	rd_init(&ir, rest, n);
-	vihl = rd_u8(&ir);
-	rd_skip(&ir, 1);
-	totlen = rd_be16(&ir);
-	rd_skip(&ir, 2);
-	frag_hi = rd_u8(&ir);
-	frag_lo = rd_u8(&ir);
-	p->ttl = rd_u8(&ir);
-	proto = rd_u8(&ir);
-	rd_skip(&ir, 2);
-	rd_copy(&ir, p->src.b + 12, 4);
-	rd_copy(&ir, p->dst.b + 12, 4);
-	hlen = (uint32_t)(vihl & 0x0f) * 4;
-	if (!rd_ok(&ir) || (vihl >> 4) != 4 || hlen < 20 || totlen < hlen || totlen > n ||
-	    (frag_hi & 0x3f) || frag_lo || (proto != 6 && proto != 17))
+	h = rd_ptr(&ir, 20);
+	if (!h)
+		return 0;
+	hlen = (uint32_t)(h[0] & 0x0f) * 4;
+	totlen = be16_at(h + 2);
+	proto = h[9];
+	if ((h[0] >> 4) != 4 || hlen < 20 || totlen < hlen || totlen > n || (h[6] & 0x3f) ||
+	    h[7] || (proto != 6 && proto != 17))
 		return 0; /* MF or an offset: a fragment */
+	p->ttl = h[8];
+	memcpy(p->src.b + 12, h + 12, 4);
+	memcpy(p->dst.b + 12, h + 16, 4);
 	rd_init(&lr, rest + hlen, totlen - hlen); /* hlen <= totlen <= n */
 	l4len = totlen - hlen;
-	p->sport = rd_be16(&lr);
-	p->dport = rd_be16(&lr);
 	if (proto == 6) {
 		uint32_t thl;
 
-		p->tcp_seq = rd_be32(&lr);
-		p->tcp_ack = rd_be32(&lr);
-		thl = (uint32_t)(rd_u8(&lr) >> 4) * 4;
-		p->tcp_flags = rd_u8(&lr) & 0x3f;
-		p->tcp_win = rd_be16(&lr);
-		if (!rd_ok(&lr) || thl < 20 || thl > l4len)
+		h = rd_ptr(&lr, 20);
+		if (!h)
 			return 0;
-		rd_skip(&lr, thl - 16);
+		thl = (uint32_t)(h[12] >> 4) * 4;
+		if (thl < 20 || thl > l4len)
+			return 0;
+		rd_skip(&lr, thl - 20);
+		p->tcp_seq = be32_at(h + 4);
+		p->tcp_ack = be32_at(h + 8);
+		p->tcp_flags = h[13] & 0x3f;
+		p->tcp_win = be16_at(h + 14);
 		ctx->st->tcp++;
 	} else {
-		uint16_t ulen = rd_be16(&lr);
+		uint16_t ulen;
 
-		rd_skip(&lr, 2);
-		if (!rd_ok(&lr) || ulen < 8 || ulen > l4len)
+		h = rd_ptr(&lr, 8);
+		if (!h)
+			return 0;
+		ulen = be16_at(h + 4);
+		if (ulen < 8 || ulen > l4len)
 			return 0;
 		lr = rd_sub(&lr, (size_t)ulen - 8); /* what follows the datagram is padding */
 		ctx->st->udp++;
 	}
+	p->sport = be16_at(h);
+	p->dport = be16_at(h + 2);
 	p->payload = rd_rest(&lr, &n);
 	p->payload_len = (uint32_t)n;
 	p->has_l4 = 1;
