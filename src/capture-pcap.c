@@ -20,6 +20,7 @@
 #include "ots/decode.h"
 #include "ots/error.h"
 #include "ots/log.h"
+#include "ots/savefile.h"
 #include "ots/stats.h"
 
 #define PUBLISH_EVERY 32
@@ -274,6 +275,58 @@ ts_of(const struct pcap_pkthdr *h)
 	return (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 }
 
+/* libpcap's largest caplen for Ethernet (MAXIMUM_SNAPLEN, pcap-int.h) */
+#define MAX_CAPLEN_ETHERNET 262144u
+
+/*
+ * The savefile reader (savefile.h) takes classic pcap, version 2.4, Ethernet, no BPF filter,
+ * a named file; OTSENSOR_PCAP_READER=libpcap keeps libpcap for everything (tests read every
+ * capture both ways and compare).
+ */
+static int
+own_reader_fits(const struct ots_capture *c, const char *path, pcap_t *h)
+{
+	const char *force = getenv("OTSENSOR_PCAP_READER");
+
+	if (force && strcmp(force, "libpcap") == 0)
+		return 0;
+	return strcmp(path, "-") != 0 && (!c->conf->bpf || !c->conf->bpf[0]) &&
+	       pcap_datalink(h) == DLT_EN10MB && pcap_major_version(h) == 2 &&
+	       pcap_minor_version(h) == 4 && pcap_snapshot(h) > 0;
+}
+
+/* The record loop of read_file() over the savefile reader. */
+static void
+read_savefile(struct reader *r, struct ots_savefile *sf, uint64_t done_bytes)
+{
+	struct ots_capture *c = r->c;
+	struct ots_input_stats *in = r->in;
+	struct ots_savefile_pkt pkt;
+	int rc;
+
+	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+		rc = ots_savefile_next(sf, &pkt);
+		if (rc == 1) {
+			on_packet(r, pkt.ts_us, pkt.data, pkt.caplen, pkt.wirelen);
+			if ((in->packets & 1023) == 0) {
+				atomic_store_explicit(&c->prog_packets, c->st.packets,
+				                      memory_order_relaxed);
+				atomic_store_explicit(&c->prog_last_ts, c->st.last_ts,
+				                      memory_order_relaxed);
+				atomic_store_explicit(&c->prog_bytes, done_bytes + ots_savefile_pos(sf),
+				                      memory_order_relaxed);
+			}
+			continue;
+		}
+		if (rc < 0) {
+			/* the same as libpcap's PCAP_ERROR below: keep what was read, say so */
+			in->truncated = 1;
+			snprintf(in->error, sizeof(in->error), "%s", sf->err);
+		}
+		break;
+	}
+}
+
 static void
 read_file(struct reader *r, size_t idx, uint64_t done_bytes)
 {
@@ -303,6 +356,19 @@ read_file(struct reader *r, size_t idx, uint64_t done_bytes)
 	in->linktype = pcap_datalink(h);
 	r->linktype = ots_capture_linktype(in->linktype);
 	r->in = in;
+	if (own_reader_fits(c, in->path, h)) {
+		struct ots_savefile sf;
+
+		if (ots_savefile_open(&sf, in->path, pcap_is_swapped(h), (uint32_t)pcap_snapshot(h),
+		                      MAX_CAPLEN_ETHERNET) == 0) {
+			pcap_close(h);
+			read_savefile(r, &sf, done_bytes);
+			ots_savefile_close(&sf);
+			r->in = NULL;
+			return;
+		}
+		/* could not take it (it changed under us?): libpcap goes on */
+	}
 	fp = pcap_file(h);
 	while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
 		rc = pcap_next_ex(h, &hdr, &data);
