@@ -128,9 +128,8 @@ int
 ots_savefile_next(struct ots_savefile *s, struct ots_savefile_pkt *p)
 {
 	const uint8_t *h;
-	uint32_t caplen, wirelen;
-	int32_t sec, frac;
-	int64_t usec;
+	uint32_t caplen, wirelen, sec, frac;
+	int64_t tsec, tfrac, usec;
 	size_t have;
 	int rerr = 0;
 
@@ -146,16 +145,27 @@ ots_savefile_next(struct ots_savefile *s, struct ots_savefile_pkt *p)
 		return -1;
 	}
 	h = s->buf + s->lo;
-	sec = (int32_t)u32_at(h, s->swapped);
-	frac = (int32_t)u32_at(h + 4, s->swapped);
+	sec = u32_at(h, s->swapped);
+	frac = u32_at(h + 4, s->swapped);
 	caplen = u32_at(h + 8, s->swapped);
 	wirelen = u32_at(h + 12, s->swapped);
 	s->lo += SF_REC_HDR;
 	s->pos += SF_REC_HDR;
-	/* libpcap keeps these signed 32-bit fields in a struct timeval, sign extended, and
-	 * divides nanoseconds by 1000 when microseconds were asked for */
-	usec = s->nano ? (int64_t)frac / 1000 : (int64_t)frac;
-	p->ts_us = (uint64_t)(int64_t)sec * 1000000u + (uint64_t)usec;
+	/*
+	 * libpcap 1.10 copies these 32-bit fields into a struct timeval: sign extended when
+	 * the file has our byte order (its fields are signed), zero extended when it swaps
+	 * them (its swap macro works on unsigned ints); then it divides nanoseconds by 1000
+	 * when microseconds were asked for. Found by fuzz-savefile on a timestamp past 2038.
+	 */
+	if (s->swapped) {
+		tsec = (int64_t)sec;
+		tfrac = (int64_t)frac;
+	} else {
+		tsec = (int64_t)(int32_t)sec;
+		tfrac = (int64_t)(int32_t)frac;
+	}
+	usec = s->nano ? tfrac / 1000 : tfrac;
+	p->ts_us = (uint64_t)tsec * 1000000u + (uint64_t)usec;
 	if (caplen > s->max_caplen) {
 		if (caplen > s->snapshot)
 			snprintf(s->err, sizeof(s->err),

@@ -4,7 +4,7 @@
 # src/savefile.c, everything else by libpcap, and OTSENSOR_PCAP_READER=libpcap sends every
 # file to libpcap. Every bundled capture, the shared captures when present, and variants of
 # the plant capture made here (other byte order, nanosecond timestamps, a small snapshot
-# length with longer records, an oversized record, a timestamp past 2038, cuts inside the
+# length with longer records, an oversized record, timestamps past 2038 in both byte orders, cuts inside the
 # file header, a record header and a packet) are run both ways with --deterministic: every
 # output file, the counters, the truncation flag and its reason must be identical.
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +45,11 @@ big = list(recs[:50]) + [(recs[50][0], 0, 300000, b'\0' * 300000)] + list(recs[5
 write('oversize.pcap', big, snap=0)
 write('oversize-snap.pcap', big, snap=100)
 write('y2038.pcap', [(0xfffffff0 - i, u, w, p) for i, (s, u, w, p) in enumerate(recs[:40])])
+# libpcap sign-extends the seconds of a file in our byte order, zero-extends a swapped one's
+write('y2038-swapped.pcap', [(0x98000000 + i, u, w, p) for i, (s, u, w, p) in enumerate(recs[:40])],
+      e='>')
+write('y2038-nano-swapped.pcap', [(0x98000000 + i, u, w, p) for i, (s, u, w, p) in enumerate(recs[:40])],
+      e='>', magic=0xa1b23c4d, frac=lambda u: 0xfffffff0 - u)
 full = 24 + sum(16 + len(r[3]) for r in recs)
 for cut in (10, 24, 30, 24 + 16 + 20, full - 7, full - 100):
     write('cut-%d.pcap' % cut, recs, cut=cut)
