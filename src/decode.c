@@ -190,8 +190,27 @@ decode_fast(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len, struc
 	    h[7] || (proto != 6 && proto != 17))
 		return 0; /* MF or an offset: a fragment */
 	p->ttl = h[8];
-	memcpy(p->src.b + 12, h + 12, 4);
-	memcpy(p->dst.b + 12, h + 16, 4);
+	{
+		/* IPv4-mapped (decode-ipv4.c), each address as two 8-byte stores (flow-hash.c
+		 * reads them so) */
+		uint32_t v;
+		uint64_t w;
+
+		memcpy(&v, h + 12, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w = (uint64_t)v << 32 | 0xffff0000u; /* bytes 00 00 ff ff v0 v1 v2 v3 */
+#else
+		w = (uint64_t)0xffffu << 32 | v;
+#endif
+		memcpy(p->src.b + 8, &w, 8);
+		memcpy(&v, h + 16, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w = (uint64_t)v << 32 | 0xffff0000u;
+#else
+		w = (uint64_t)0xffffu << 32 | v;
+#endif
+		memcpy(p->dst.b + 8, &w, 8);
+	}
 	rd_init(&lr, rest + hlen, totlen - hlen); /* hlen <= totlen <= n */
 	l4len = totlen - hlen;
 	if (proto == 6) {
@@ -235,8 +254,6 @@ decode_fast(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len, struc
 	p->l3_type = OTS_L3_IPV4;
 	p->ip_version = 4;
 	p->ip_proto = proto;
-	p->src.b[10] = p->src.b[11] = 0xff; /* IPv4-mapped (decode-ipv4.c) */
-	p->dst.b[10] = p->dst.b[11] = 0xff;
 	p->l3 = rest;
 	p->l3_len = totlen;
 	return 1;

@@ -12,67 +12,60 @@ _Static_assert(sizeof(struct ots_flow_key) == 40, "flow key must be 40 bytes, no
 _Static_assert(offsetof(struct ots_flow_key, port_lo) == 32 &&
                offsetof(struct ots_flow_key, ip_version) == 39, "the last word of the key");
 
-/* The 16 address bytes as two big-endian words: their order is that of memcmp. */
-static inline void
-addr_words(const struct ots_addr *a, uint64_t *hi, uint64_t *lo)
-{
-	uint64_t h, l;
-
-	memcpy(&h, a->b, 8);
-	memcpy(&l, a->b + 8, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	h = __builtin_bswap64(h);
-	l = __builtin_bswap64(l);
+#define BE64(x) __builtin_bswap64(x)
+#else
+#define BE64(x) (x)
 #endif
-	*hi = h;
-	*lo = l;
-}
 
 /*
- * Compare two endpoints: address bytes first (the order of the big-endian address, as
- * memcmp would give), then the port. Returns 1 when a sorts at or before b. Two word
- * compares instead of a memcmp call: this runs for every packet.
- */
-static inline int
-endpoint_le(const struct ots_addr *a, uint16_t pa, const struct ots_addr *b, uint16_t pb)
-{
-	uint64_t ah, al, bh, bl;
-
-	addr_words(a, &ah, &al);
-	addr_words(b, &bh, &bl);
-	if (ah != bh)
-		return ah < bh;
-	if (al != bl)
-		return al < bl;
-	return pa <= pb;
-}
-
-/*
- * The key is written as the hash reads it: two addresses, then one 8-byte word with ports,
- * VLAN, protocol and version, stored at once (four small stores after a memset made the
- * hash's load of that word wait for them: no store forwarding).
+ * The key as the hash reads it: each address as two 8-byte words, then one 8-byte word with
+ * ports, VLAN, protocol and version, each stored at once. The decoder stores addresses as
+ * 8-byte words too: a load that spans several smaller stores waits for them to reach the
+ * cache (no store forwarding), and this runs for every packet.
+ * Endpoints are ordered by address bytes first (the order of the big-endian address, as
+ * memcmp would give), then port; equal endpoints (a host talking to itself on one port)
+ * count as src = lo.
  */
 void
 ots_flow_key_make(const struct ots_pkt *p, struct ots_flow_key *k, int *src_is_lo)
 {
+	uint64_t s0, s1, d0, d1, w;
 	uint16_t plo, phi, vlan;
 	int lo;
 
-	/* Equal endpoints (a host talking to itself on one port) count as src = lo. */
-	lo = endpoint_le(&p->src, p->sport, &p->dst, p->dport);
-	memcpy(k->lo.b, (lo ? &p->src : &p->dst)->b, 16);
-	memcpy(k->hi.b, (lo ? &p->dst : &p->src)->b, 16);
-	plo = lo ? p->sport : p->dport;
-	phi = lo ? p->dport : p->sport;
+	memcpy(&s0, p->src.b, 8);
+	memcpy(&s1, p->src.b + 8, 8);
+	memcpy(&d0, p->dst.b, 8);
+	memcpy(&d1, p->dst.b + 8, 8);
+	if (s0 != d0)
+		lo = BE64(s0) < BE64(d0);
+	else if (s1 != d1)
+		lo = BE64(s1) < BE64(d1);
+	else
+		lo = p->sport <= p->dport;
+	if (lo) {
+		memcpy(k->lo.b, &s0, 8);
+		memcpy(k->lo.b + 8, &s1, 8);
+		memcpy(k->hi.b, &d0, 8);
+		memcpy(k->hi.b + 8, &d1, 8);
+		plo = p->sport;
+		phi = p->dport;
+	} else {
+		memcpy(k->lo.b, &d0, 8);
+		memcpy(k->lo.b + 8, &d1, 8);
+		memcpy(k->hi.b, &s0, 8);
+		memcpy(k->hi.b + 8, &s1, 8);
+		plo = p->dport;
+		phi = p->sport;
+	}
 	vlan = p->vlan_count > 0 ? (uint16_t)(p->vlan[0] & 0x0fff) : 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	{
-		uint64_t w = (uint64_t)plo | (uint64_t)phi << 16 | (uint64_t)vlan << 32 |
-		             (uint64_t)p->ip_proto << 48 | (uint64_t)p->ip_version << 56;
-
-		memcpy(&k->port_lo, &w, sizeof(w));
-	}
+	w = (uint64_t)plo | (uint64_t)phi << 16 | (uint64_t)vlan << 32 |
+	    (uint64_t)p->ip_proto << 48 | (uint64_t)p->ip_version << 56;
+	memcpy(&k->port_lo, &w, sizeof(w));
 #else
+	(void)w;
 	k->port_lo = plo;
 	k->port_hi = phi;
 	k->vlan = vlan;
