@@ -280,15 +280,21 @@ ts_of(const struct pcap_pkthdr *h)
 
 /*
  * The savefile reader (savefile.h) takes classic pcap, version 2.4, Ethernet, no BPF filter,
- * a named file; OTSENSOR_PCAP_READER=libpcap keeps libpcap for everything (tests read every
+ * a regular file; OTSENSOR_PCAP_READER=libpcap keeps libpcap for everything (tests read every
  * capture both ways and compare).
  */
 static int
 own_reader_fits(const struct ots_capture *c, const char *path, pcap_t *h)
 {
 	const char *force = getenv("OTSENSOR_PCAP_READER");
+	FILE *fp = pcap_file(h);
+	struct stat st;
 
 	if (force && strcmp(force, "libpcap") == 0)
+		return 0;
+	/* a regular file only: libpcap has read the header of a pipe already, and our reader
+	 * opens the path again */
+	if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	return strcmp(path, "-") != 0 && (!c->conf->bpf || !c->conf->bpf[0]) &&
 	       pcap_datalink(h) == DLT_EN10MB && pcap_major_version(h) == 2 &&

@@ -96,6 +96,13 @@ run_both "plant-example.pcap -f tcp" "$P/plant-example.pcap" -f tcp
 a="$TMP/own/stdin"
 "$OTSENSOR" -r - --deterministic -q -o "$a" < "$P/plant-example.pcap" > /dev/null 2>&1
 check "standard input: same flows as the file" cmp -s "$a/flows.jsonl" "$TMP/own/plant-example.pcap/flows.jsonl"
+# a named pipe is read by libpcap (it has consumed the file header from the pipe already)
+mkfifo "$TMP/fifo.pcap"
+cat "$P/plant-example.pcap" > "$TMP/fifo.pcap" &
+a="$TMP/own/fifo"
+"$OTSENSOR" -r "$TMP/fifo.pcap" --deterministic -q -o "$a" > /dev/null 2>&1
+check "named pipe: same flows as the file" cmp -s "$a/flows.jsonl" "$TMP/own/plant-example.pcap/flows.jsonl"
+wait
 
 if [ -d "$SHARED_PCAPS" ]; then
 	for f in $(find "$SHARED_PCAPS" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort); do
