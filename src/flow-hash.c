@@ -44,21 +44,16 @@ ots_flow_key_make(const struct ots_pkt *p, struct ots_flow_key *k, int *src_is_l
 		lo = BE64(s1) < BE64(d1);
 	else
 		lo = p->sport <= p->dport;
-	if (lo) {
-		memcpy(k->lo.b, &s0, 8);
-		memcpy(k->lo.b + 8, &s1, 8);
-		memcpy(k->hi.b, &d0, 8);
-		memcpy(k->hi.b + 8, &d1, 8);
-		plo = p->sport;
-		phi = p->dport;
-	} else {
-		memcpy(k->lo.b, &d0, 8);
-		memcpy(k->lo.b + 8, &d1, 8);
-		memcpy(k->hi.b, &s0, 8);
-		memcpy(k->hi.b + 8, &s1, 8);
-		plo = p->dport;
-		phi = p->sport;
+	{
+		uint64_t l0 = lo ? s0 : d0, l1 = lo ? s1 : d1, h0 = lo ? d0 : s0, h1 = lo ? d1 : s1;
+
+		memcpy(k->lo.b, &l0, 8);
+		memcpy(k->lo.b + 8, &l1, 8);
+		memcpy(k->hi.b, &h0, 8);
+		memcpy(k->hi.b + 8, &h1, 8);
 	}
+	plo = lo ? p->sport : p->dport;
+	phi = lo ? p->dport : p->sport;
 	vlan = p->vlan_count > 0 ? (uint16_t)(p->vlan[0] & 0x0fff) : 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	w = (uint64_t)plo | (uint64_t)phi << 16 | (uint64_t)vlan << 32 |
