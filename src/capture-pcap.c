@@ -34,6 +34,7 @@ struct reader {
 	int live;
 	uint64_t last_tick_sec;
 	struct ots_input_stats *in;
+	char *fbuf;             /* files read by libpcap: their stdio buffer (FILE_BUF) */
 	/* live: bit w set while worker w's ring stayed full past LIVE_RING_WAIT_NS (its packets
 	 * are dropped at once until it has room again) */
 	uint64_t overloaded[(OTS_MAX_WORKERS + 63) / 64];
@@ -74,8 +75,13 @@ ots_capture_linktype(int dlt)
  * record with two small freads, and with the default 4 KiB buffer the read(2) calls cost the
  * reader thread a fifth of its time. libpcap owns (and closes) the stream afterwards.
  */
+/* Open a capture file with libpcap. buf (FILE_BUF bytes, or NULL for stdio's own 4 KiB) is the
+ * stream's buffer: it must outlive the pcap_close(). glibc ignores the size passed to
+ * setvbuf() without a buffer of one's own, so a pcapng file was read 4 KiB at a time. */
+#define FILE_BUF (1u << 20)
+
 static pcap_t *
-open_file(const char *path, char *err, size_t errlen)
+open_file(const char *path, char *buf, char *err, size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *h;
@@ -88,7 +94,8 @@ open_file(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	setvbuf(fp, NULL, _IOFBF, 1u << 20);
+	if (buf)
+		setvbuf(fp, buf, _IOFBF, FILE_BUF);
 #ifdef HAVE_PCAP_OPEN_OFFLINE_WITH_TSTAMP_PRECISION
 	h = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
 #else
@@ -134,7 +141,7 @@ ots_capture_check(const struct ots_conf *conf, char *err, size_t errlen)
 		if (strcmp(conf->inputs[i], "-") == 0 ||
 		    (stat(conf->inputs[i], &st) == 0 && !S_ISREG(st.st_mode)))
 			continue; /* a pipe can be read once only: checked when read */
-		h = open_file(conf->inputs[i], err, errlen);
+		h = open_file(conf->inputs[i], NULL, err, errlen); /* the header only */
 		if (!h)
 			return OTS_EIO;
 		rc = set_filter(h, conf->bpf, conf->inputs[i], err, errlen);
@@ -345,7 +352,9 @@ read_file(struct reader *r, size_t idx, uint64_t done_bytes)
 	FILE *fp;
 	int rc;
 
-	h = open_file(in->path, err, sizeof(err));
+	if (!r->fbuf)
+		r->fbuf = malloc(FILE_BUF); /* NULL: stdio's buffer, slower but as good */
+	h = open_file(in->path, r->fbuf, err, sizeof(err));
 	if (!h) {
 		/* checked at start, so it went away or changed under us */
 		snprintf(in->error, sizeof(in->error), "%s", err);
@@ -558,6 +567,7 @@ reader_main(void *arg)
 			atomic_store_explicit(&c->prog_bytes, done, memory_order_relaxed);
 		}
 	}
+	free(r.fbuf); /* every file is closed by now */
 	publish_counts(c, NULL);
 	broadcast(&r, OTS_MSG_EOF, c->st.last_ts);
 	c->st.cpu_s = ots_thread_cpu_s();
