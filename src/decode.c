@@ -259,17 +259,25 @@ decode_fast(struct ots_decode_ctx *ctx, const uint8_t *data, uint32_t len, struc
 	return 1;
 }
 
+/* A cleared packet with the capture's facts (the arguments are read before the clear). */
+static inline void
+pkt_start(struct ots_pkt *p, uint64_t ts_us, uint32_t caplen, uint32_t wirelen,
+          uint16_t linktype)
+{
+	memset(p, 0, sizeof(*p));
+	p->ts_us = ts_us;
+	p->caplen = caplen;
+	p->wirelen = wirelen;
+	p->linktype = linktype;
+}
+
 int
 ots_decode_packet(struct ots_decode_ctx *ctx, uint16_t linktype, const uint8_t *data,
                   uint32_t caplen, uint32_t wirelen, uint64_t ts_us, struct ots_pkt *p)
 {
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	p->ts_us = ts_us;
-	p->caplen = caplen;
-	p->wirelen = wirelen;
-	p->linktype = linktype;
+	pkt_start(p, ts_us, caplen, wirelen, linktype);
 	if (data == NULL)
 		caplen = 0;
 
@@ -277,14 +285,8 @@ ots_decode_packet(struct ots_decode_ctx *ctx, uint16_t linktype, const uint8_t *
 	case OTS_LINK_ETHERNET:
 		if (!ctx->layered_only && decode_fast(ctx, data, caplen, p))
 			return OTS_OK;
-		if (!ctx->layered_only) {
-			/* back to a clean packet for the layered decoders */
-			memset(p, 0, sizeof(*p));
-			p->ts_us = ts_us;
-			p->caplen = caplen;
-			p->wirelen = wirelen;
-			p->linktype = linktype;
-		}
+		if (!ctx->layered_only) /* back to a clean packet for the layered decoders */
+			pkt_start(p, p->ts_us, p->caplen, p->wirelen, p->linktype);
 		rc = ots_decode_ether(ctx, data, caplen, p);
 		break;
 	case OTS_LINK_LINUX_SLL:
